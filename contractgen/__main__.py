@@ -1,0 +1,5 @@
+"""``python -m contractgen``."""
+
+from contractgen.cli import main
+
+main()

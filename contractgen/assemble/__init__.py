@@ -1,0 +1,1 @@
+"""Assembly: an engagement and the library/templates → a :class:`~contractgen.document.Document`."""

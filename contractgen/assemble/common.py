@@ -1,0 +1,36 @@
+"""What contract and brief assembly share: rendering a template file into blocks, metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import TemplateError, TemplateNotFound
+
+from contractgen.engagement import Engagement
+from contractgen.errors import Problem, UserError
+from contractgen.markup import Parsed, parse
+from contractgen.templating import BudgetExceeded, EmptyValue, TextEngine, describe
+
+RENDER_ERRORS = (TemplateError, EmptyValue, BudgetExceeded, TypeError, ValueError, ArithmeticError, AttributeError)
+
+
+def render_template(engine: TextEngine, name: str, context: Mapping[str, Any], folder: str) -> list[Parsed]:
+    """Render ``templates/<lang>/<name>`` and parse it; errors name the template and line."""
+    try:
+        text = engine.render(engine.template(name), context)
+    except TemplateNotFound:
+        raise UserError(Problem("template is missing", file=f"{folder}/{name}")) from None
+    except RENDER_ERRORS as exc:
+        line = getattr(exc, "lineno", None)
+        raise UserError(Problem(describe(exc).split(": ", 1)[-1] if line else describe(exc),
+                                file=f"{folder}/{name}", line=line)) from None
+    return parse(text)
+
+
+def created(engagement: Engagement) -> dt.datetime:
+    """The fixed timestamp stamped into files, so rebuilding gives the same bytes."""
+    c = engagement.spec.campaign
+    day = c.agreement_date or c.start
+    return dt.datetime(day.year, day.month, day.day, 9, 0, 0)

@@ -1,0 +1,109 @@
+"""Build one campaign: every influencer's contract and brief, in the asked-for formats.
+
+The unit of work is one engagement (:func:`build_engagement`); a whole spec is a loop over them
+(:func:`build_campaign`). Renderers are imported on first use so ``validate`` and ``--help``
+stay fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from contractgen import __version__
+from contractgen.document import Document
+from contractgen.engagement import Engagement, expand
+from contractgen.errors import Problem, UserError
+from contractgen.output import Artifact, Failure, Manifest, prepare_dir, safe_folder_name, write_atomic
+from contractgen.spec.models import CampaignSpec
+from contractgen.toolkit import Toolkit
+
+KINDS = ("contract", "brief")
+FORMATS = ("docx", "pdf")
+
+
+def engagements(spec: CampaignSpec, kit: Toolkit) -> list[Engagement]:
+    """One engagement per influencer of a validated spec."""
+    strings = kit.strings(spec.campaign.language)
+    return expand(spec, kit.library.disclosure, spec.campaign.language, strings["on_completion"])
+
+
+def logo_path(spec: CampaignSpec, spec_file: Path | None) -> str | None:
+    """The brand logo as an absolute path, checked to exist and be PNG or JPEG."""
+    if spec.brand.logo is None:
+        return None
+    base = spec_file.parent if spec_file else Path.cwd()
+    path = (base / spec.brand.logo).resolve()
+    if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise UserError(Problem("the logo must be a .png or .jpg file", file=str(spec_file), where="brand.logo"))
+    if not path.is_file():
+        raise UserError(Problem(f"logo not found at {path}", file=str(spec_file), where="brand.logo",
+                                hint="the path is relative to the spec file"))
+    return str(path)
+
+
+def assemble(engagement: Engagement, kind: str, kit: Toolkit, logo: str | None) -> Document:
+    """The document tree of one kind for one engagement."""
+    if kind == "contract":
+        from contractgen.assemble.contract import build_contract
+
+        document = build_contract(engagement, kit)
+    else:
+        from contractgen.assemble.brief import build_brief
+
+        document = build_brief(engagement, kit)
+    return dataclasses.replace(document, meta=dataclasses.replace(document.meta, logo=logo))
+
+
+def render(document: Document, fmt: str) -> bytes:
+    """Bytes of a document in one format."""
+    if fmt == "docx":
+        from contractgen.render.docx import render_docx
+
+        return render_docx(document)
+    from contractgen.render.pdf import render_pdf
+
+    return render_pdf(document)
+
+
+def build_engagement(engagement: Engagement, kit: Toolkit, out_dir: Path, formats: Iterable[str],
+                     kinds: Iterable[str], logo: str | None) -> list[Artifact]:
+    """Write one influencer's documents into ``out_dir/<slug>/``; return what was written."""
+    spec = engagement.spec
+    folder_name = safe_folder_name(engagement.deal.slug)
+    folder = out_dir / folder_name
+    prepare_dir(folder)
+    artifacts = []
+    for kind in kinds:
+        document = assemble(engagement, kind, kit, logo)
+        clauses = tuple(document.meta.properties.get("contractgen.clauses", "").split()) if kind == "contract" else ()
+        for fmt in formats:
+            data = render(document, fmt)
+            path = folder / f"{kind}.{fmt}"
+            digest = write_atomic(path, data)
+            artifacts.append(Artifact(spec.campaign_id, engagement.influencer.handle, kind, fmt,
+                                      f"{folder_name}/{kind}.{fmt}", digest, len(data), clauses))
+        del document
+    gc.collect()  # python-docx leaves reference cycles; collect them per influencer
+    return artifacts
+
+
+def build_campaign(spec: CampaignSpec, spec_file: Path | None, out_dir: Path, kit: Toolkit,
+                   formats: Iterable[str] = FORMATS, kinds: Iterable[str] = KINDS,
+                   on_progress: Callable[[Engagement], None] | None = None) -> Manifest:
+    """Build every influencer of a spec; one failing influencer does not stop the others."""
+    formats, kinds = tuple(formats), tuple(kinds)
+    logo = logo_path(spec, spec_file)
+    prepare_dir(out_dir)
+    manifest = Manifest(spec.campaign_id, kit.library.digest(), __version__)
+    for engagement in engagements(spec, kit):
+        try:
+            manifest.files.extend(build_engagement(engagement, kit, out_dir, formats, kinds, logo))
+        except UserError as exc:
+            manifest.failures.append(Failure(spec.campaign_id, engagement.influencer.handle, str(exc)))
+        if on_progress:
+            on_progress(engagement)
+    write_atomic(out_dir / "manifest.json", manifest.to_json().encode())
+    return manifest

@@ -1,0 +1,129 @@
+"""The ``contractgen`` command line.
+
+Only click is imported at start-up; everything heavy is imported inside the command that
+needs it, so ``--help`` and ``validate`` answer quickly. Every error a user can cause is a
+:class:`~contractgen.errors.UserError` printed by :func:`report`; ``--debug`` adds tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from contractgen import __version__
+from contractgen.errors import UserError, format_problem
+
+FORMAT_CHOICES = ("docx", "pdf")
+KIND_CHOICES = ("contract", "brief")
+
+
+def report(error: UserError) -> None:
+    """Print every problem of an error to stderr, one per line."""
+    colour = sys.stderr.isatty()
+    for problem in error.problems:
+        click.echo(click.style("error: ", fg="red", bold=True) + format_problem(problem) if colour
+                   else "error: " + format_problem(problem), err=True)
+
+
+def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn UserError into a printed report and exit code 1 (traceback only with --debug)."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            if debug:
+                raise
+            report(exc)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return run
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    bad = [v for v in items if v not in FORMAT_CHOICES]
+    if bad or not items:
+        raise click.BadParameter(f"use docx, pdf or docx,pdf (got '{value}')")
+    return items
+
+
+library_option = click.option(
+    "--library", type=click.Path(path_type=Path), default=None,
+    help="A folder of your own clause YAML files that replace or add to the built-in ones.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="contractgen")
+@click.option("--debug", is_flag=True, help="Show tracebacks (for developers).")
+def main(debug: bool) -> None:
+    """Influencer-marketing contracts and creative briefs from one campaign spec.
+
+    \b
+    Start with:  contractgen build samples/full.yaml
+    Check a spec: contractgen validate my-campaign.yaml
+    """
+
+
+@main.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder. Default: out/<campaign-id>.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True,
+              help="Comma-separated formats: docx, pdf.")
+@click.option("--only", type=click.Choice(KIND_CHOICES), default=None, help="Build only contracts or only briefs.")
+@library_option
+@user_errors
+def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, library: Path | None) -> None:
+    """Build every influencer's contract and brief from SPEC (YAML or JSON).
+
+    Writes OUT/<handle>/contract.docx, contract.pdf, brief.docx, brief.pdf and
+    OUT/manifest.json. Exits 1 if anything failed.
+    """
+    from contractgen.build import build_campaign
+    from contractgen.spec import load_spec
+    from contractgen.toolkit import Toolkit
+
+    chosen = _formats(formats)
+    campaign = load_spec(spec)
+    kit = Toolkit(library)
+    kit.library  # noqa: B018 - load (and check) the library before writing anything
+    target = out_dir or Path("out") / campaign.campaign_id
+    manifest = build_campaign(campaign, spec, target, kit, chosen, (only,) if only else KIND_CHOICES)
+    people = len({a.influencer for a in manifest.files})
+    click.echo(f"built {len(manifest.files)} files for {people} influencer(s) in {target}")
+    for failure in manifest.failures:
+        click.echo(f"error: {failure.influencer}: {failure.message}", err=True)
+    if manifest.failures:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@user_errors
+def validate(specs: tuple[Path, ...]) -> None:
+    """Check spec files and print every problem; exit 0 when all are valid, 1 otherwise."""
+    from contractgen.spec import load_spec
+
+    failed = False
+    for path in specs:
+        try:
+            campaign = load_spec(path)
+        except UserError as exc:
+            report(exc)
+            failed = True
+            continue
+        click.echo(f"{path}: ok ({len(campaign.influencers)} influencer(s))")
+    if failed:
+        sys.exit(1)

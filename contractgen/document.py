@@ -1,0 +1,157 @@
+"""The neutral document tree both renderers draw: the one place a document's content lives.
+
+Assembly builds it; the DOCX and PDF renderers only lay it out, so the two formats cannot
+say different things.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of inline text with its emphasis."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+Inline = tuple[Run, ...]
+
+
+def plain(runs: Inline) -> str:
+    """The text of runs without formatting."""
+    return "".join(r.text for r in runs)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """An unnumbered heading (level 1 or 2); ``bookmark`` puts it in the PDF outline."""
+
+    runs: Inline
+    level: int = 1
+    bookmark: bool = True
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Body text. ``style``: body, lead (larger intro), small, center."""
+
+    runs: Inline
+    style: str = "body"
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A bulleted or numbered list; each item is one paragraph of runs."""
+
+    items: tuple[Inline, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class SubClause:
+    """A numbered paragraph inside a clause (``5.2``), with any lists that follow it."""
+
+    number: str
+    runs: Inline
+    lists: tuple[ListBlock, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A numbered clause: heading ``5. Payment`` and its sub-clauses."""
+
+    number: int
+    clause_id: str
+    version: str
+    title: str
+    body: tuple[SubClause | ListBlock, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table whose first row is a header repeated on every page."""
+
+    header: tuple[Inline, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+    widths: tuple[float, ...] | None = None  # relative column widths
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A signature panel: the party, and who signs for it."""
+
+    role: str  # e.g. "Brand"
+    party: str  # legal name of the party
+    name: str | None  # person signing, when known
+    title: str | None
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """Signature panels for every party."""
+
+    heading: str
+    intro: str
+    signatories: tuple[Signatory, ...]
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Start a new page."""
+
+
+Block = Heading | Paragraph | ListBlock | Clause | Table | SignatureBlock | PageBreak
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the document is, for properties, headers and footers."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: tuple[str, ...]
+    language: str
+    rtl: bool
+    created: dt.datetime
+    header_text: str
+    page_label: str  # "Page {page} of {pages}"
+    logo: str | None = None
+    digits: str = "0123456789"  # the document's digits, for page numbers
+    properties: dict[str, str] = field(default_factory=dict)  # provenance, custom properties
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole document: metadata and blocks in reading order."""
+
+    meta: Meta
+    blocks: tuple[Block, ...]
+
+    def text(self) -> str:
+        """All text in reading order, one block per line (for tests and search)."""
+        return "\n".join(_block_text(b) for b in self.blocks)
+
+
+def _block_text(block: Block) -> str:
+    if isinstance(block, Heading | Paragraph):
+        return plain(block.runs)
+    if isinstance(block, ListBlock):
+        return "\n".join(plain(i) for i in block.items)
+    if isinstance(block, Clause):
+        return "\n".join([block.title, *(_block_text(b) if isinstance(b, ListBlock) else _sub_text(b) for b in block.body)])
+    if isinstance(block, Table):
+        return "\n".join(" | ".join(plain(c) for c in row) for row in (block.header, *block.rows))
+    if isinstance(block, SignatureBlock):
+        return "\n".join([block.heading, block.intro, *(f"{s.role} {s.party}" for s in block.signatories)])
+    return ""
+
+
+def _sub_text(sub: SubClause) -> str:
+    return "\n".join([plain(sub.runs), *(_block_text(lst) for lst in sub.lists)])

@@ -1,0 +1,1 @@
+"""Renderers: one Document → DOCX bytes or PDF bytes."""

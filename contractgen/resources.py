@@ -1,0 +1,25 @@
+"""Where the built-in clause library and templates are, installed or in a checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _find(name: str) -> Path:
+    # A wheel carries the folders inside the package; a checkout has them at the top level.
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"contractgen is missing its {name}/ folder; reinstall it")
+
+
+def clauses_dir() -> Path:
+    """The built-in clause library."""
+    return _find("clauses")
+
+
+def templates_dir() -> Path:
+    """The built-in templates (layouts, brief, strings)."""
+    return _find("templates")

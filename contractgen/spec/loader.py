@@ -1,0 +1,220 @@
+"""Read a spec file (YAML or JSON) into plain data, remembering the line of every value.
+
+YAML is composed into nodes and converted here rather than by PyYAML's constructors, so that
+no tag can build a Python object, aliases cannot blow up memory, duplicate keys are caught,
+and plain scalars follow YAML 1.2 (``NO`` stays the country code, not ``False``). Dates stay
+text for pydantic to parse, so an impossible date is reported on its field like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contractgen.errors import Problem, UserError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+
+Path_ = tuple[str | int, ...]
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"[-+]?([0-9][0-9_]*)?\.[0-9]+([eE][-+]?[0-9]+)?$|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$")
+# Characters that are illegal in XML (so in DOCX) or that silently reorder text.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass
+class Loaded:
+    """Plain data from a spec file and the line each value came from."""
+
+    data: Any
+    file: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        """Line of the value at ``path``, or of its nearest parent that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def load_file(path: str | Path, display: str | None = None) -> Loaded:
+    """Read a ``.yaml``, ``.yml`` or ``.json`` spec file; raise UserError on any problem."""
+    path = Path(path)
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise UserError(
+                Problem(
+                    f"file is {size:,} bytes; a spec may be at most {MAX_BYTES:,}",
+                    file=name,
+                    hint="split the campaign or move influencers into a --roster CSV",
+                )
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(Problem("no such file", file=name, hint="check the path")) from None
+    except IsADirectoryError:
+        raise UserError(Problem("is a folder, not a spec file", file=name)) from None
+    except OSError as exc:
+        raise UserError(Problem(f"cannot read: {exc.strerror}", file=name)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            Problem(f"not UTF-8 text (bad byte at offset {exc.start})", file=name, hint="save the file as UTF-8")
+        ) from None
+    if path.suffix.lower() == ".json":
+        return load_json_text(text, name)
+    return load_yaml_text(text, name)
+
+
+def load_json_text(text: str, name: str) -> Loaded:
+    """Parse JSON; lines come from composing the same text as YAML where that works."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(Problem(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno)) from None
+    except RecursionError:
+        raise UserError(Problem("invalid JSON: nested too deeply", file=name)) from None
+    _check_strings(data, name, (), {})
+    lines: dict[Path_, int] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _Converter(name).convert(node, (), lines)
+    except (yaml.YAMLError, UserError, RecursionError):
+        lines = {}  # line numbers are a courtesy for JSON; the data is already parsed
+    return Loaded(data, name, lines)
+
+
+def load_yaml_text(text: str, name: str) -> Loaded:
+    """Parse YAML safely into plain data with a line for every value."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise UserError(Problem(f"invalid YAML: {exc.problem or exc.context}", file=name, line=line)) from None
+    except yaml.YAMLError as exc:
+        raise UserError(Problem(f"invalid YAML: {exc}", file=name)) from None
+    except RecursionError:
+        raise UserError(Problem("invalid YAML: nested too deeply", file=name)) from None
+    if node is None:
+        raise UserError(Problem("the file is empty", file=name, hint="start from samples/minimal.yaml"))
+    lines: dict[Path_, int] = {}
+    try:
+        data = _Converter(name).convert(node, (), lines)
+    except RecursionError:
+        raise UserError(Problem("invalid YAML: nested too deeply", file=name)) from None
+    _check_strings(data, name, (), lines)
+    return Loaded(data, name, lines)
+
+
+class _Converter:
+    """Turn composed YAML nodes into dicts, lists and scalars, refusing anything exotic."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.count = 0
+
+    def fail(self, node: yaml.Node, message: str, hint: str | None = None) -> UserError:
+        return UserError(Problem(message, file=self.name, line=node.start_mark.line + 1, hint=hint))
+
+    def convert(self, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, f"more than {MAX_NODES:,} values (an alias bomb?)", "remove repeated aliases")
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, lines)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag not in ("tag:yaml.org,2002:seq",):
+                raise self.fail(node, f"tag {node.tag} is not allowed in a spec")
+            return [self.convert(item, (*path, i), lines) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, lines: dict[Path_, int]) -> dict[str, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            raise self.fail(node, f"tag {node.tag} is not allowed in a spec")
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.fail(key_node, "merge keys (<<) are not supported", "write the keys out")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "a key must be plain text")
+            key = str(key_node.value)
+            if key in out:
+                raise self.fail(key_node, f"duplicate key '{key}'", "keep one of them")
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = self.convert(value_node, (*path, key), lines)
+        return out
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, value = node.tag, node.value
+        if tag == "tag:yaml.org,2002:str" or node.style in ("'", '"', "|", ">"):
+            return value
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                   "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"):
+            return _plain(value)
+        raise self.fail(node, f"tag {tag} is not allowed in a spec", "remove the tag")
+
+
+def _plain(value: str) -> Any:
+    """Resolve an unquoted scalar by YAML 1.2 core-schema rules; dates stay text."""
+    low = value.lower()
+    if low in ("", "~", "null"):
+        return None
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    if _INT.match(value):
+        return int(value.replace("_", ""))
+    if _FLOAT.match(value):
+        return float(value.replace("_", ""))
+    return value
+
+
+def _check_strings(data: Any, name: str, path: Path_, lines: dict[Path_, int]) -> None:
+    """Refuse control characters (illegal in DOCX) and invisible bidi overrides anywhere."""
+    problems: list[Problem] = []
+    stack: list[tuple[Path_, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*where, k), v) for k, v in value.items())
+            stack.extend(((*where, k), k) for k in value)  # keys are text a user typed too
+        elif isinstance(value, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            dotted = dotted_path(where)
+            line = Loaded(None, name, lines).line_of(where)
+            if bad := _BAD_CHARS.search(value):
+                problems.append(Problem(
+                    f"contains the control character U+{ord(bad.group()):04X}, which a document cannot hold",
+                    file=name, line=line, where=dotted, hint="delete it; it is often pasted in by accident"))
+            if bad := _BIDI_CONTROLS.search(value):
+                problems.append(Problem(
+                    f"contains the invisible direction override U+{ord(bad.group()):04X}, which can disguise text",
+                    file=name, line=line, where=dotted, hint="delete it; Persian text needs no overrides"))
+    if problems:
+        raise UserError(sorted(problems, key=lambda p: (p.line or 0, p.where or "")))
+
+
+def dotted_path(path: Path_) -> str:
+    """``('influencers', 0, 'fee')`` → ``influencers[0].fee``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,118 @@
+"""Rules that span several fields of a valid-looking spec.
+
+Each rule yields ``(path, message, hint)`` so the error names the one field to change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from contractgen.spec.models import CampaignSpec, Deliverable
+
+Finding = tuple[tuple[str | int, ...], str, str | None]
+
+PLACEHOLDERS = ("platform", "campaign_id", "handle", "HANDLE")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def check(spec: CampaignSpec) -> list[Finding]:
+    """Every cross-field problem in ``spec`` (empty when it is consistent)."""
+    return [*_dates(spec), *_money(spec), *_people(spec), *_exclusivity(spec), *_tracking(spec)]
+
+
+def _dates(spec: CampaignSpec) -> Iterator[Finding]:
+    c = spec.campaign
+    if c.end < c.start:
+        yield ("campaign", "end"), f"ends {c.end} before it starts {c.start}", "swap or correct the dates"
+        return
+    yield from _windows(spec, spec.deliverables, ("deliverables",))
+    for i, person in enumerate(spec.influencers):
+        yield from _windows(spec, person.deliverables, ("influencers", i, "deliverables"))
+    training = spec.brief.training
+    if training and training.date and training.date > c.end:
+        yield ("brief", "training", "date"), f"{training.date} is after the campaign ends ({c.end})", None
+
+
+def _windows(spec: CampaignSpec, items: list[Deliverable], base: tuple) -> Iterator[Finding]:
+    c = spec.campaign
+    for i, item in enumerate(items):
+        window = item.publish_window
+        where = (*base, i, "publish_window")
+        if window.to < window.from_:
+            yield (*where, "to"), f"{window.to} is before 'from' ({window.from_})", "swap the dates"
+        elif window.from_ < c.start or window.to > c.end:
+            yield where, (
+                f"{window.from_} to {window.to} is not inside the campaign ({c.start} to {c.end})"
+            ), "move the window or widen campaign.start/end"
+
+
+def _money(spec: CampaignSpec) -> Iterator[Finding]:
+    schedule = spec.payment.schedule
+    if schedule:
+        total = sum(m.percent for m in schedule)
+        if total != 100:
+            yield ("payment", "schedule"), f"percentages sum to {total:g}, expected 100", None
+    if spec.payment.expenses == "capped" and spec.payment.expenses_cap is None:
+        yield ("payment", "expenses_cap"), "expenses are 'capped' but no cap is given", "add expenses_cap"
+    late = spec.penalties.late_delivery
+    if late and late.cap_percent < late.percent_per_day:
+        yield ("penalties", "late_delivery", "cap_percent"), "is below percent_per_day", None
+
+
+def _people(spec: CampaignSpec) -> Iterator[Finding]:
+    seen: dict[str, int] = {}
+    for i, person in enumerate(spec.influencers):
+        key = person.handle.lstrip("@").lower()
+        if key in seen:
+            yield ("influencers", i, "handle"), (
+                f"'{person.handle}' is already used by influencers[{seen[key]}]"
+            ), "handles name the output folders and must be unique"
+        seen.setdefault(key, i)
+
+
+def _exclusivity(spec: CampaignSpec) -> Iterator[Finding]:
+    ex = spec.exclusivity
+    if ex.mode == "competitors" and not ex.competitors:
+        yield ("exclusivity", "competitors"), "mode is 'competitors' but the list is empty", "name at least one"
+    if ex.mode == "category" and not ex.category:
+        yield ("exclusivity", "category"), "mode is 'category' but no category is given", None
+
+
+def _tracking(spec: CampaignSpec) -> Iterator[Finding]:
+    t = spec.tracking
+    patterns: list[tuple[tuple, str]] = [
+        (("tracking", "utm", name), value) for name, value in t.utm.model_dump().items() if value
+    ]
+    if t.discount_code:
+        patterns.append((("tracking", "discount_code"), t.discount_code))
+    for where, pattern in patterns:
+        for name in _PLACEHOLDER.findall(pattern):
+            if name not in PLACEHOLDERS:
+                yield where, f"unknown placeholder '{{{name}}}'", "use {platform}, {campaign_id}, {handle} or {HANDLE}"
+    if t.discount_code and len(spec.influencers) > 1:
+        codes: dict[str, int] = {}
+        for i, person in enumerate(spec.influencers):
+            code = discount_code(t.discount_code, person.handle)
+            if code in codes:
+                yield ("tracking", "discount_code"), (
+                    f"gives the same code {code} to influencers[{codes[code]}] and influencers[{i}]"
+                ), "put {HANDLE} or {handle} in the pattern"
+                break
+            codes[code] = i
+
+
+def handle_forms(handle: str) -> dict[str, str]:
+    """Placeholder values for a handle: ``{handle}`` and ``{HANDLE}``."""
+    bare = handle.lstrip("@")
+    return {"handle": bare.lower(), "HANDLE": re.sub(r"[^A-Za-z0-9]", "", bare).upper()}
+
+
+def fill(pattern: str, values: dict[str, str]) -> str:
+    """Replace ``{name}`` placeholders; unknown ones were refused by validation."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), pattern)
+
+
+def discount_code(pattern: str, handle: str) -> str:
+    """The discount code a pattern gives one influencer."""
+    return fill(pattern, handle_forms(handle)).upper()

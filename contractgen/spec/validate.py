@@ -1,0 +1,123 @@
+"""Turn loaded spec data into a :class:`CampaignSpec`, or every located problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from contractgen.errors import Problem, UserError
+from contractgen.spec import rules
+from contractgen.spec.loader import Loaded, dotted_path, load_file
+from contractgen.spec.models import CampaignSpec
+
+_MESSAGES = {
+    "missing": "required key is missing",
+    "date_from_datetime_parsing": "not a date; write it as YYYY-MM-DD",
+    "date_parsing": "not a real date; write it as YYYY-MM-DD",
+}
+
+
+def load_spec(path: str | Path, display: str | None = None) -> CampaignSpec:
+    """Load and validate a spec file; raise UserError listing every problem."""
+    return validate_loaded(load_file(path, display))
+
+
+def validate_loaded(loaded: Loaded) -> CampaignSpec:
+    """Validate plain data with the models, then the cross-field rules."""
+    if not isinstance(loaded.data, dict):
+        kind = type(loaded.data).__name__ if loaded.data is not None else "nothing"
+        raise UserError(Problem(
+            f"the top level must be a mapping of sections (campaign, brand, ...), not {kind}",
+            file=loaded.file, line=1, hint="start from samples/minimal.yaml"))
+    try:
+        spec = CampaignSpec.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise UserError(pydantic_problems(exc, loaded)) from None
+    problems = [
+        Problem(message, file=loaded.file, line=loaded.line_of(path), where=dotted_path(path), hint=hint)
+        for path, message, hint in rules.check(spec)
+    ]
+    if problems:
+        raise UserError(problems)
+    return spec
+
+
+def pydantic_problems(exc: ValidationError, loaded: Loaded, model: type[BaseModel] = CampaignSpec) -> list[Problem]:
+    """Translate pydantic errors into located problems, one per field, in file order."""
+    seen: dict[tuple, Problem] = {}
+    for error in exc.errors(include_url=False):
+        path = tuple(p for p in error["loc"] if not _is_union_tag(p))
+        message = _message(error, path, model)
+        if path in seen:  # a union reports each member; keep the first, friendliest one
+            continue
+        seen[path] = Problem(message, file=loaded.file, line=loaded.line_of(path), where=dotted_path(path) or None)
+    return sorted(seen.values(), key=lambda p: (p.line or 0, p.where or ""))
+
+
+def _is_union_tag(part: str | int) -> bool:
+    return isinstance(part, str) and (
+        "[" in part or part in ("decimal", "str", "int", "float", "bool") or part.startswith("function-")
+    )
+
+
+def _message(error: dict[str, Any], path: tuple, model: type[BaseModel]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        known = field_names_at(model, path[:-1])
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed: {', '.join(known)}" if known else "")
+        return f"unknown key '{key}'{hint}"
+    if kind == "literal_error" and path and path[-1] == "[key]":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"unknown key '{error['input']}'; expected one of {expected}"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    message = error["msg"]
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    return message[0].lower() + message[1:] if message else kind
+
+
+def field_names_at(model: type[BaseModel], path: tuple) -> list[str]:
+    """Names of the keys allowed at ``path`` inside ``model`` (for did-you-mean)."""
+    current: Any = model
+    for part in path:
+        current = _strip_optional(current)
+        origin = typing.get_origin(current)
+        if origin in (list, tuple, dict):  # an index or a free key: step into the items
+            current = typing.get_args(current)[-1]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part)) or next(
+                (f for f in current.model_fields.values() if f.alias == part), None)
+            if info is None:
+                return []
+            current = info.annotation
+        else:
+            return []
+    current = _strip_optional(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _strip_optional(annotation: Any) -> Any:
+    """Unwrap Annotated and ``X | None`` down to X (the model, where there is one)."""
+    while True:
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is typing.Annotated:
+            annotation = args[0]
+        elif origin in (typing.Union, types.UnionType):
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            rest = [a for a in args if a is not type(None)]
+            annotation = models[0] if models else rest[0]
+            if not models and len(rest) > 1:
+                return annotation
+        else:
+            return annotation
