@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from pathlib import Path
@@ -17,8 +18,9 @@ from contractgen.spec.models import CampaignSpec
 
 _MESSAGES = {
     "missing": "required key is missing",
-    "date_from_datetime_parsing": "not a date; write it as YYYY-MM-DD",
-    "date_parsing": "not a real date; write it as YYYY-MM-DD",
+    "date_from_datetime_parsing": "'{input}' is not a real date; write it as YYYY-MM-DD",
+    "date_parsing": "'{input}' is not a real date; write it as YYYY-MM-DD",
+    "date_type": "'{input}' is not a date; write it as YYYY-MM-DD",
 }
 
 
@@ -51,8 +53,9 @@ def pydantic_problems(exc: ValidationError, loaded: Loaded, model: type[BaseMode
     """Translate pydantic errors into located problems, one per field, in file order."""
     seen: dict[tuple, Problem] = {}
     for error in exc.errors(include_url=False):
+        is_key = "[key]" in error["loc"]
         path = tuple(p for p in error["loc"] if not _is_union_tag(p))
-        message = _message(error, path, model)
+        message = _message(error, path, model, is_key)
         if path in seen:  # a union reports each member; keep the first, friendliest one
             continue
         seen[path] = Problem(message, file=loaded.file, line=loaded.line_of(path), where=dotted_path(path) or None)
@@ -65,7 +68,7 @@ def _is_union_tag(part: str | int) -> bool:
     )
 
 
-def _message(error: dict[str, Any], path: tuple, model: type[BaseModel]) -> str:
+def _message(error: dict[str, Any], path: tuple, model: type[BaseModel], is_key: bool = False) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(path[-1])
@@ -73,11 +76,13 @@ def _message(error: dict[str, Any], path: tuple, model: type[BaseModel]) -> str:
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed: {', '.join(known)}" if known else "")
         return f"unknown key '{key}'{hint}"
-    if kind == "literal_error" and path and path[-1] == "[key]":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"unknown key '{error['input']}'; expected one of {expected}"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(str(error["input"]), allowed, n=1, cutoff=0.6)
+        what = f"unknown key '{error['input']}'" if is_key else f"'{error['input']}' is not allowed"
+        return what + (f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}")
     if kind in _MESSAGES:
-        return _MESSAGES[kind]
+        return _MESSAGES[kind].format(input=error.get("input"))
     message = error["msg"]
     if kind == "value_error":
         message = message.removeprefix("Value error, ")

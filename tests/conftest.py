@@ -1,0 +1,78 @@
+"""Shared fixtures: sample specs, a CLI runner, text extraction from DOCX and PDF."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from contractgen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+def run_cli(*args: str | Path) -> Result:
+    """Run the contractgen CLI in-process and return its result (exit code, stdout, stderr)."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def minimal_data() -> dict[str, Any]:
+    return yaml.safe_load((SAMPLES / "minimal.yaml").read_text())
+
+
+@pytest.fixture
+def make_spec(tmp_path: Path, minimal_data: dict[str, Any]) -> Callable[..., Path]:
+    """Write a spec based on samples/minimal.yaml with changes applied; return its path."""
+
+    def make(change: Callable[[dict[str, Any]], Any] | None = None, text: str | None = None,
+             name: str = "spec.yaml") -> Path:
+        path = tmp_path / name
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
+            return path
+        data = copy.deepcopy(minimal_data)
+        if change:
+            change(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    return make
+
+
+def docx_text(path: Path | bytes) -> str:
+    """All paragraph and table text of a DOCX, headers and footers excluded."""
+    import docx
+
+    source = io.BytesIO(path) if isinstance(path, bytes) else str(path)
+    document = docx.Document(source)
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def pdf_text(path: Path | bytes) -> str:
+    """Text of a PDF in reading order (logical order for right-to-left pages)."""
+    from contractgen.render.pdf import extract_text
+
+    return extract_text(path)
+
+
+def words(text: str) -> list[str]:
+    """Words without numbering or punctuation, for comparing DOCX and PDF text."""
+    return re.findall(r"[^\W\d_]+", text)
