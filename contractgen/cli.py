@@ -59,7 +59,10 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 # Commands that live in their own modules, imported only when run: name → (module:attr, help).
-LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "clauses": ("contractgen.library.command:clauses", "Work with the clause library: list, show, vars, lint, lock."),
+    "schema": ("contractgen.spec.schema:schema", "Print the JSON Schema of spec files."),
+}
 
 
 class LazyGroup(click.Group):

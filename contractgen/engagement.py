@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from contractgen.library.disclosure import DisclosureRules, placement_kind
@@ -62,7 +63,38 @@ class TrackingLink:
 
 @dataclass(frozen=True)
 class Deal:
-    """Values derived for one influencer's contract and brief."""
+    """Values derived for one influencer's contract and brief.
+
+    fee: the influencer's fee (their own, else payment.fee)
+    paid: true when the fee is above zero
+    gifted_only: true when the fee is zero and a gifted product is given
+    currency: the campaign currency code
+    brand_name: the brand's display name, else its legal name
+    deliverables: this influencer's deliverables with dates worked out
+    schedule: payment instalments with amounts (at least one)
+    platforms: platform keys the influencer publishes on, sorted
+    disclosure: per platform, the label, its placement and the platform's own tool
+    disclosure_label: the main ad label, e.g. #ad
+    disclosure_authority: wording naming the disclosure rules of the jurisdiction
+    disclosure_rejected: labels the jurisdiction does not accept
+    tracking_links: the influencer's tracking link per platform
+    discount_code: the influencer's discount code, or none
+    first_publish: the first day content may go live
+    last_publish: the last day content may go live
+    report_due: the date the performance report is due
+    exclusivity_from: the first day of exclusivity
+    exclusivity_to: the last day of exclusivity
+    kill_fee_amount: the kill fee, or none
+    late_per_day_amount: the late-delivery deduction per day, or none
+    late_cap_amount: the most that can be deducted for lateness, or none
+    liability_cap_amount: the liability cap, or none when uncapped
+    usage_end: the end of the usage period, or none when perpetual
+    governing_law: the governing law (spec or the jurisdiction's default)
+    venue: where disputes are heard (spec or default)
+    territory: the usage territory (spec or the campaign country)
+    country_name: the campaign country's name
+    slug: the influencer's folder name
+    """
 
     fee: Decimal
     paid: bool
@@ -105,14 +137,23 @@ class Engagement:
     deal: Deal
 
     def context(self) -> dict[str, object]:
-        """Names visible to clause and template text."""
-        spec = self.spec
-        names: dict[str, object] = {name: getattr(spec, name) for name in type(spec).model_fields}
-        names.pop("influencers")
-        names.pop("deliverables")
+        """Names visible to clause and template text (their types: :func:`context_types`)."""
+        names: dict[str, object] = {name: getattr(self.spec, name) for name in context_types() if name in _SECTIONS}
         names["influencer"] = self.influencer
         names["deal"] = self.deal
         return names
+
+
+# Spec sections clause text sees directly; the lists are replaced by one influencer and the deal.
+_SECTIONS = tuple(n for n in CampaignSpec.model_fields if n not in ("influencers", "deliverables"))
+
+
+def context_types() -> dict[str, Any]:
+    """The type of every name in :meth:`Engagement.context`, for lint and ``clauses vars``."""
+    types: dict[str, Any] = {name: CampaignSpec.model_fields[name].annotation for name in _SECTIONS}
+    types["influencer"] = Influencer
+    types["deal"] = Deal
+    return types
 
 
 def slugify_handle(handle: str) -> str:

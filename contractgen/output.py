@@ -97,5 +97,6 @@ def write_atomic(path: Path, data: bytes) -> str:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(path), hint="check the folder's permissions and free space")) from None
+        raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(path),
+                                hint="check the folder's permissions and free space")) from None
     return hashlib.sha256(data).hexdigest()

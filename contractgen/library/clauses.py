@@ -180,6 +180,8 @@ def load_library(builtin_clauses: Path, layout_file: Path, overlay: Path | None 
             Problem(f"names clause '{cid}', which is not in the library", file=str(layout_path), where="clauses")
             for cid in missing
         ])
-    data_dir = (overlay / "data") if overlay is not None and (overlay / "data" / "disclosure.yaml").is_file() else builtin_clauses / "data"
-    rules = load_rules(data_dir / "disclosure.yaml")
+    rules_file = builtin_clauses / "data" / "disclosure.yaml"
+    if overlay is not None and (overlay / "data" / "disclosure.yaml").is_file():
+        rules_file = overlay / "data" / "disclosure.yaml"  # an overlay may carry its own rules
+    rules = load_rules(rules_file)
     return Library(clauses, sources, layout, rules, layout_path, frozenset(sandboxed))

@@ -406,7 +406,9 @@ class Brief(Model):
 class Legal(Model):
     """Governing law and general terms; defaults come from the jurisdiction."""
 
-    governing_law: Text | None = Field(None, description="Law governing the contract.")
+    governing_law: Text | None = Field(
+        None, description="Law governing the contract, as it follows 'the laws of', e.g. 'the State of California'."
+    )
     disputes: Literal["courts", "arbitration", "mediation_then_courts"] = Field(
         "courts", description="How disputes are resolved."
     )

@@ -1,0 +1,253 @@
+"""``clauses lint``: everything a lawyer can break in a clause library, found before a build.
+
+Findings are :class:`~contractgen.errors.Problem`s located as ``file:line: id@version``. Lint
+never renders a contract; it reads the YAML, parses each text with Jinja and follows every
+variable path through the spec model's types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, nodes
+
+from contractgen.engagement import context_types
+from contractgen.errors import Problem, UserError
+from contractgen.library import lock as lockfile
+from contractgen.library.clauses import Clause, read_clause_file, read_layout
+from contractgen.library.variables import UNKNOWN, element, step
+from contractgen.spec.loader import Loaded
+from contractgen.templating import TextEngine
+
+LANGUAGES = ("en", "fa")
+GLOBALS = {"ref", "has", "range", "loop", "true", "false", "none", "True", "False", "None"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A lint result: an error blocks builds, a warning does not."""
+
+    severity: str  # "error" | "warning"
+    problem: Problem
+
+
+def lint_folders(folders: list[tuple[Path, bool]], layout_file: Path, engine: TextEngine) -> list[Finding]:
+    """Lint library folders (built-in first, then overlays) and the layout they are used with."""
+    findings: list[Finding] = []
+    seen: dict[str, tuple[Path, int, bool]] = {}
+    clauses: list[tuple[Clause, Loaded, int, Path]] = []
+    for folder, builtin in folders:
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name == "layout.yaml":
+                continue
+            try:
+                parsed, loaded = read_clause_file(path)
+            except UserError as exc:
+                findings.extend(Finding("error", p) for p in exc.problems)
+                continue
+            for i, clause in enumerate(parsed.clauses):
+                line = loaded.line_of(("clauses", i)) or 1
+                if clause.id in seen and seen[clause.id][2] == builtin:
+                    first, first_line, _ = seen[clause.id]
+                    findings.append(Finding("error", Problem(
+                        f"duplicate id '{clause.id}', first defined at {first}:{first_line}",
+                        file=str(path), line=line, where=clause.ref, hint="give one of them a new id")))
+                    continue
+                seen[clause.id] = (path, line, builtin)
+                clauses.append((clause, loaded, i, path))
+        findings.extend(_lock_findings(folder, [c for c, _, _, p in clauses if p.parent == folder], clauses))
+    ids = {c.id for c, _, _, _ in clauses}
+    for clause, loaded, index, path in clauses:
+        findings.extend(_clause_findings(clause, loaded, index, path, engine, ids))
+    findings.extend(_layout_findings(layout_file, folders, ids))
+    return findings
+
+
+def _layout_findings(layout_file: Path, folders: list[tuple[Path, bool]], ids: set[str]) -> list[Finding]:
+    overlay_layouts = [f / "layout.yaml" for f, builtin in folders if not builtin and (f / "layout.yaml").is_file()]
+    path = overlay_layouts[-1] if overlay_layouts else layout_file
+    try:
+        layout = read_layout(path)
+    except UserError as exc:
+        return [Finding("error", p) for p in exc.problems]
+    return [
+        Finding("error", Problem(f"names clause '{cid}', which is not in the library", file=str(path),
+                                 where="clauses", hint="add the clause or remove it from the layout"))
+        for cid in layout if cid not in ids
+    ]
+
+
+def _lock_findings(folder: Path, own: list[Clause], everything: list[tuple[Clause, Loaded, int, Path]]) -> list[Finding]:
+    lock = lockfile.read(folder)
+    where = {c.id: (p, loaded.line_of(("clauses", i)) or 1) for c, loaded, i, p in everything}
+    out = []
+    for clause in own:
+        path, line = where[clause.id]
+        recorded = lock.get(clause.ref)
+        if recorded is None:
+            out.append(Finding("error", Problem(
+                "this version is not in the lock file", file=str(path), line=line, where=clause.ref,
+                hint=f"run 'contractgen clauses lock{'' if _is_builtin(folder) else ' --library ' + str(folder)}'")))
+        elif recorded != clause.digest():
+            out.append(Finding("error", Problem(
+                "the wording changed but the version did not", file=str(path), line=line, where=clause.ref,
+                hint="bump 'version' (e.g. 1.0.0 → 1.1.0), then run 'contractgen clauses lock'")))
+    return out
+
+
+def _is_builtin(folder: Path) -> bool:
+    from contractgen.resources import clauses_dir
+
+    return folder.resolve() == clauses_dir().resolve()
+
+
+def _text_line(loaded: Loaded, path: tuple[Any, ...], offset: int) -> int | None:
+    """File line of a line inside a block-scalar text (its key line + offset)."""
+    base = loaded.line_of(path)
+    return base + offset if base is not None else None
+
+
+def _clause_findings(clause: Clause, loaded: Loaded, index: int, path: Path, engine: TextEngine,
+                     ids: set[str]) -> list[Finding]:
+    out: list[Finding] = []
+    base = ("clauses", index)
+    clause_line = loaded.line_of(base) or 1
+
+    def problem(message: str, line: int | None, hint: str | None = None, severity: str = "error") -> None:
+        out.append(Finding(severity, Problem(message, file=str(path), line=line or clause_line,
+                                             where=clause.ref, hint=hint)))
+
+    conditions = [("when", clause.when, (*base, "when"))] if clause.when else []
+    if clause.variants is not None:
+        conditions += [
+            (f"variants[{v}].when", variant.when, (*base, "variants", v, "when"))
+            for v, variant in enumerate(clause.variants) if variant.when
+        ]
+        if all(v.when for v in clause.variants):
+            problem("no variant without 'when': if none applies the build fails", clause_line,
+                    "make the last variant the fallback by removing its 'when'", "warning")
+    for label, source, where in conditions:
+        try:
+            ast = engine.env.parse("{{ " + source + " }}")
+        except TemplateSyntaxError as exc:
+            problem(f"{label} does not compile: {exc.message}", loaded.line_of(where))
+            continue
+        for message, hint in _check_names(ast, ids):
+            problem(f"{label}: {message}", loaded.line_of(where), hint)
+
+    texts: list[tuple[str, str, tuple[Any, ...]]] = []
+    for v, variant in enumerate(clause.wordings()):
+        prefix = (*base, "variants", v, "text") if clause.variants is not None else (*base, "text")
+        for language, source in variant.text.items():
+            texts.append((language, source, (*prefix, language)))
+        for language in LANGUAGES:
+            if language not in variant.text:
+                problem(f"no '{language}' wording" + (f" in variant {v + 1}" if clause.variants else ""),
+                        loaded.line_of(prefix), f"add '{language}:' text", "warning")
+    for language in LANGUAGES:
+        if language not in clause.title:
+            problem(f"no '{language}' title", loaded.line_of((*base, "title")), f"add '{language}:'", "warning")
+
+    for language, source, where in texts:
+        try:
+            ast = engine.env.parse(source)
+        except TemplateSyntaxError as exc:
+            problem(f"'{language}' text, line {exc.lineno}: {exc.message}", _text_line(loaded, where, exc.lineno or 0))
+            continue
+        for message, hint in _check_names(ast, ids):
+            problem(f"'{language}' text: {message}", loaded.line_of(where), hint)
+    return out
+
+
+def _check_names(ast: nodes.Template, ids: set[str]) -> list[tuple[str, str | None]]:
+    """Unknown variables, fields and clause ids in one parsed text."""
+    checker = _Checker(ids)
+    checker.visit(ast, {})
+    return list(dict.fromkeys(checker.found))
+
+
+class _Checker:
+    """Walks a Jinja AST with the types of names in scope, reporting paths that do not exist."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+        self.types = context_types()
+        self.found: list[tuple[str, str | None]] = []
+
+    def visit(self, node: nodes.Node, scope: dict[str, Any]) -> None:
+        if isinstance(node, nodes.For):
+            self.visit(node.iter, scope)
+            inner = dict(scope)
+            item = element(self.resolve(node.iter, scope))
+            for name in _names(node.target):
+                inner[name] = item if isinstance(node.target, nodes.Name) else UNKNOWN
+            inner["loop"] = UNKNOWN
+            for child in [*node.body, *node.else_]:
+                self.visit(child, inner)
+            if node.test is not None:
+                self.visit(node.test, inner)
+            return
+        if isinstance(node, nodes.Assign | nodes.AssignBlock):
+            for name in _names(node.target):
+                scope[name] = UNKNOWN
+        if isinstance(node, nodes.Getattr | nodes.Getitem):
+            self.resolve(node, scope, report=True)
+            return
+        if isinstance(node, nodes.Name) and node.ctx == "load":
+            self.resolve(node, scope, report=True)
+            return
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in ("ref", "has"):
+            for arg in node.args:
+                if isinstance(arg, nodes.Const) and arg.value not in self.ids:
+                    self.found.append((f"{node.node.name}('{arg.value}') names no clause in the library", None))
+        for child in node.iter_child_nodes():
+            self.visit(child, scope)
+
+    def resolve(self, node: nodes.Node, scope: dict[str, Any], report: bool = False) -> Any:
+        """The type of an expression made of names and attributes; UNKNOWN when not followable."""
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                return scope[node.name]
+            if node.name in self.types:
+                return self.types[node.name]
+            if node.name not in GLOBALS and report:
+                import difflib
+
+                close = difflib.get_close_matches(node.name, [*self.types, *scope], n=1, cutoff=0.6)
+                self.found.append((f"unknown variable '{node.name}'",
+                                   f"did you mean '{close[0]}'?" if close else "see 'contractgen clauses vars'"))
+            return UNKNOWN
+        if isinstance(node, nodes.Getattr | nodes.Getitem):
+            if isinstance(node, nodes.Getitem):
+                self.visit(node.arg, scope)
+                if not (isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)):
+                    base = self.resolve(node.node, scope, report)
+                    return element(base) if base is not UNKNOWN else UNKNOWN
+            base = self.resolve(node.node, scope, report)
+            attribute = node.attr if isinstance(node, nodes.Getattr) else node.arg.value  # type: ignore[union-attr]
+            result, error = step(base, attribute)
+            if error and report:
+                self.found.append((f"'{_dotted(node)}' {error}", "see 'contractgen clauses vars'"))
+            return result
+        if report:
+            self.visit(node, scope)
+        return UNKNOWN
+
+
+def _names(target: nodes.Node) -> list[str]:
+    """Names bound by a for-loop or set target (a name or a tuple of names)."""
+    if isinstance(target, nodes.Name):
+        return [target.name]
+    return [n.name for n in target.find_all(nodes.Name)]
+
+
+def _dotted(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_dotted(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        return f"{_dotted(node.node)}.{node.arg.value}"
+    return "…"

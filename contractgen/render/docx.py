@@ -1,0 +1,511 @@
+"""Document tree → DOCX bytes: real Word styles, automatic clause numbering, header and footer,
+core and custom properties, right-to-left layout for Persian, and identical bytes on every run.
+
+Each document starts from a small prepared template (styles and numbering definitions written
+once per process, see :mod:`contractgen.render.docx_xml`); the body is built as WordprocessingML
+with lxml, which escapes every value, and python-docx handles the package, the logo picture and
+the core properties. Nothing here keeps a reference to the :class:`Document` after returning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import string
+from functools import lru_cache
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
+
+from contractgen.document import (
+    Clause,
+    Document,
+    Heading,
+    Inline,
+    ListBlock,
+    Meta,
+    PageBreak,
+    Paragraph,
+    Run,
+    SignatureBlock,
+    Signatory,
+    SubClause,
+    Table,
+    plain,
+)
+from contractgen.render import docx_xml as ox
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element as Element
+
+__all__ = ["render_docx"]
+
+_W = "{%s}" % ox.W_NS
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_VAL = _W + "val"
+
+# Heading level → style id: level 1 is the document title, 2 and 3 are Word's Heading 1 and 2.
+_HEADING_STYLES = {1: "Title", 2: "Heading1"}
+_PARAGRAPH_STYLES = {"lead": "Lead", "small": "Small", "center": "Centered"}
+_LABEL_DEFAULTS = {"for": "For and on behalf of", "name": "Name", "title": "Title",
+                   "signature": "Signature", "date": "Date"}
+_BLANK = "_" * 26  # a line to sign or date on
+_LOGO_HEIGHT_MM = 12
+_BREAKS = re.compile(r"(\t|\n)")
+_CORE_LIMIT = 255  # python-docx refuses longer core property values
+
+
+def render_docx(doc: Document) -> bytes:
+    """Render a document tree as a .docx file's bytes.
+
+    The same Document always gives the same bytes: the zip has fixed entry times and order,
+    and every timestamp inside comes from ``doc.meta.created``.
+    """
+    import docx  # lazy: commands that never render should not pay for python-docx
+
+    meta = doc.meta
+    word = docx.Document(BytesIO(_template(meta.rtl, meta.language)))
+    writer = _Writer(meta.rtl, word.part.numbering_part.element)
+    body = word.element.body
+    sect_pr = body[-1]  # the template's body holds only the section properties
+    for element in writer.blocks(doc.blocks):
+        sect_pr.addprevious(element)
+    writer.restart_clauses(doc.blocks)
+
+    section = word.sections[0]
+    writer.header(section.header, meta)
+    writer.footer(section.footer._element, meta)  # noqa: SLF001 - python-docx has no footer element API
+    _core_properties(word, meta)
+    if meta.properties:
+        _custom_properties(word, meta.properties)
+    return _package_bytes(word.part.package)
+
+
+@lru_cache(maxsize=8)
+def _template(rtl: bool, language: str) -> bytes:
+    # Built once per direction and language: styles, numbering, section and settings.
+    return ox.template_docx(rtl, language)
+
+
+class _Writer:
+    """Builds WordprocessingML elements for blocks; holds no reference to the source Document."""
+
+    def __init__(self, rtl: bool, numbering: Element) -> None:
+        from lxml import etree
+
+        self.rtl = rtl
+        self.numbering = numbering
+        self.sub = etree.SubElement
+        self.make = etree.Element
+        self.break_before = False  # a PageBreak waits for the next paragraph
+        self.after_table = False  # the paragraph after a table gets some air
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def blocks(self, blocks: tuple[Any, ...]) -> list[Element]:
+        """Body elements (paragraphs and tables) for the blocks, in order."""
+        out: list[Element] = []
+        for i, block in enumerate(blocks):
+            if isinstance(block, Heading):
+                style = _HEADING_STYLES.get(block.level, "Heading2")
+                out.append(self.paragraph(style, block.runs))
+            elif isinstance(block, Paragraph):
+                out.append(self.paragraph(_PARAGRAPH_STYLES.get(block.style), block.runs))
+            elif isinstance(block, ListBlock):
+                out.extend(self.list_items(block, in_clause=False))
+            elif isinstance(block, Clause):
+                out.extend(self.clause(block))
+            elif isinstance(block, Table):
+                out.append(self.table(block))
+            elif isinstance(block, SignatureBlock):
+                out.extend(self.signatures(block))
+            elif isinstance(block, PageBreak):
+                following = blocks[i + 1] if i + 1 < len(blocks) else None
+                if isinstance(following, Table):
+                    out.append(self.page_break())  # pageBreakBefore cannot sit on a table
+                elif following is not None:  # a break at the very end would leave a blank page
+                    self.break_before = True
+        return out
+
+    def clause(self, clause: Clause) -> list[Element]:
+        """The clause heading (number from numbering level 0) and its numbered sub-clauses."""
+        out = [self.paragraph("Heading1", (Run(clause.title),), num=(ox.NUM_CLAUSES, 0))]
+        for item in clause.body:
+            if isinstance(item, SubClause):
+                out.append(self.paragraph(None, item.runs, num=(ox.NUM_CLAUSES, 1)))
+                for lst in item.lists:
+                    out.extend(self.list_items(lst, in_clause=True))
+            else:
+                out.extend(self.list_items(item, in_clause=True))
+        return out
+
+    def list_items(self, block: ListBlock, *, in_clause: bool) -> list[Element]:
+        """List paragraphs: inside clauses (a)/(b) or bullets on the clause list; elsewhere 1./•."""
+        if in_clause:
+            num = (ox.NUM_CLAUSES, 2 if block.ordered else 3)
+        elif block.ordered:
+            num = (self.new_ordered_list(), 0)  # its own w:num so it starts again at 1
+        else:
+            num = (ox.NUM_BULLETS, 0)
+        return [self.paragraph("ListParagraph", item, num=num) for item in block.items]
+
+    def table(self, table: Table) -> Element:
+        """A bordered table; its header row is bold, shaded and repeats on every page."""
+        columns = max([len(table.header), *(len(r) for r in table.rows)] or [0]) or 1
+        widths = _column_widths(table, columns)
+        tbl = self.table_element("TableGrid", widths)
+        if table.header:
+            self.row(tbl, table.header, widths, header=True)
+        for row in table.rows:
+            self.row(tbl, row, widths, header=False)
+        self.after_table = True
+        return tbl
+
+    def signatures(self, block: SignatureBlock) -> list[Element]:
+        """Heading, intro, then two signature panels per row of a borderless table."""
+        labels = {**_LABEL_DEFAULTS, **block.labels}
+        out = [self.paragraph("Heading1", (Run(block.heading),))]
+        if block.intro:
+            out.append(self.paragraph(None, (Run(block.intro),), keep_next=True))
+        half = ox.TEXT_W // 2
+        tbl = self.table_element(None, [half, ox.TEXT_W - half])
+        people = block.signatories
+        for start in range(0, len(people), 2):
+            tr = self.sub(tbl, _W + "tr")
+            self.sub(self.sub(tr, _W + "trPr"), _W + "cantSplit")  # a panel never splits over pages
+            for offset in range(2):
+                tc = self.cell(tr, half)
+                if start + offset < len(people):
+                    self.panel(tc, people[start + offset], labels, first_row=start == 0)
+                else:
+                    self.paragraph_in(tc, "SignaturePanel", ())
+        out.append(tbl)
+        self.after_table = True
+        return out
+
+    def panel(self, tc: Element, person: Signatory, labels: dict[str, str], *, first_row: bool) -> None:
+        """One party's panel: role, party, signature line, name, title, date line."""
+        role = self.paragraph_in(tc, "SignaturePanel", (Run(person.role, bold=True),))
+        if not first_row:
+            self.set_spacing_before(role, 480)  # room between rows of panels
+        party = person.party if person.name == person.party else f"{labels['for']} {person.party}"
+        self.paragraph_in(tc, "SignaturePanel", (Run(party),))
+        self.paragraph_in(tc, "SignatureLine", (Run(f"{labels['signature']}: {_BLANK}"),))
+        self.paragraph_in(tc, "SignaturePanel", (Run(f"{labels['name']}: {person.name or _BLANK}"),))
+        if person.title:
+            self.paragraph_in(tc, "SignaturePanel", (Run(f"{labels['title']}: {person.title}"),))
+        self.paragraph_in(tc, "SignatureLine", (Run(f"{labels['date']}: {_BLANK}"),))
+
+    # -- numbering ----------------------------------------------------------------------------
+
+    def new_ordered_list(self) -> int:
+        """A fresh w:num over the ordered-list definition, restarting at 1."""
+        num_ids = [int(n.get(_W + "numId")) for n in self.numbering.iterchildren(_W + "num")]
+        num_id = max(num_ids) + 1
+        num = self.sub(self.numbering, _W + "num")
+        num.set(_W + "numId", str(num_id))
+        self.sub(num, _W + "abstractNumId").set(_VAL, str(ox.ABSTRACT_ORDERED))
+        override = self.sub(num, _W + "lvlOverride")
+        override.set(_W + "ilvl", "0")
+        self.sub(override, _W + "startOverride").set(_VAL, "1")
+        return num_id
+
+    def restart_clauses(self, blocks: tuple[Any, ...]) -> None:
+        """Start clause numbering at the first clause's number when that is not 1."""
+        first = next((b.number for b in blocks if isinstance(b, Clause)), 1)
+        if first == 1:
+            return
+        for num in self.numbering.iterchildren(_W + "num"):
+            if num.get(_W + "numId") == str(ox.NUM_CLAUSES):
+                override = self.sub(num, _W + "lvlOverride")
+                override.set(_W + "ilvl", "0")
+                self.sub(override, _W + "startOverride").set(_VAL, str(first))
+
+    # -- paragraphs and runs --------------------------------------------------------------------
+
+    def paragraph(self, style: str | None, runs: Inline, *, num: tuple[int, int] | None = None,
+                  keep_next: bool = False) -> Element:
+        """A body paragraph (not yet attached)."""
+        p = self.make(_W + "p")
+        self.fill(p, style, runs, num=num, keep_next=keep_next, body=True)
+        return p
+
+    def paragraph_in(self, parent: Element, style: str | None, runs: Inline) -> Element:
+        """A paragraph appended to ``parent`` (a cell, header or footer)."""
+        p = self.sub(parent, _W + "p")
+        self.fill(p, style, runs)
+        return p
+
+    def fill(self, p: Element, style: str | None, runs: Inline, *, num: tuple[int, int] | None = None,
+             keep_next: bool = False, body: bool = False) -> None:
+        """Paragraph properties in schema order (pStyle, keepNext, pageBreakBefore, numPr, bidi,
+        spacing, rPr), then the runs."""
+        sub = self.sub
+        ppr = sub(p, _W + "pPr")
+        if style:
+            sub(ppr, _W + "pStyle").set(_VAL, style)
+        if keep_next:
+            sub(ppr, _W + "keepNext")
+        if body and self.break_before:
+            sub(ppr, _W + "pageBreakBefore")
+            self.break_before = False
+        if num:
+            num_pr = sub(ppr, _W + "numPr")
+            sub(num_pr, _W + "ilvl").set(_VAL, str(num[1]))
+            sub(num_pr, _W + "numId").set(_VAL, str(num[0]))
+        if self.rtl:
+            sub(ppr, _W + "bidi")
+        if body and self.after_table:
+            sub(ppr, _W + "spacing").set(_W + "before", "200")
+        if body:
+            self.after_table = False
+        if self.rtl:
+            sub(sub(ppr, _W + "rPr"), _W + "rtl")  # the paragraph mark, and so the number, is RTL
+        for run in runs:
+            self.run(p, run.text, bold=run.bold, italic=run.italic)
+
+    def set_spacing_before(self, p: Element, twips: int) -> None:
+        """Add space before a paragraph, keeping pPr in schema order (spacing follows bidi)."""
+        ppr = p[0]
+        spacing = self.make(_W + "spacing")
+        spacing.set(_W + "before", str(twips))
+        anchor = ppr.find(_W + "rPr")
+        if anchor is None:
+            ppr.append(spacing)
+        else:
+            anchor.addprevious(spacing)
+
+    def run(self, p: Element, text: str, *, bold: bool = False, italic: bool = False) -> Element:
+        """A run of literal text; tabs and newlines become w:tab and w:br."""
+        sub = self.sub
+        r = sub(p, _W + "r")
+        if bold or italic or self.rtl:
+            rpr = sub(r, _W + "rPr")
+            if bold:
+                sub(rpr, _W + "b")
+                sub(rpr, _W + "bCs")  # Persian text uses the complex-script bold
+            if italic:
+                sub(rpr, _W + "i")
+                sub(rpr, _W + "iCs")
+            if self.rtl:
+                sub(rpr, _W + "rtl")
+        text = ox.xml_safe(text.replace("\r\n", "\n").replace("\r", "\n"))
+        for piece in _BREAKS.split(text) if ("\t" in text or "\n" in text) else (text,):
+            if piece == "\t":
+                sub(r, _W + "tab")
+            elif piece == "\n":
+                sub(r, _W + "br")
+            elif piece:
+                t = sub(r, _W + "t")
+                t.text = piece
+                t.set(_XML_SPACE, "preserve")
+        return r
+
+    def page_break(self) -> Element:
+        """An empty paragraph holding a page break (used before a table)."""
+        p = self.make(_W + "p")
+        if self.rtl:
+            self.sub(self.sub(p, _W + "pPr"), _W + "bidi")
+        self.sub(self.sub(p, _W + "r"), _W + "br").set(_W + "type", "page")
+        return p
+
+    # -- tables ---------------------------------------------------------------------------------
+
+    def table_element(self, style: str | None, widths: list[int]) -> Element:
+        """w:tbl with properties (in schema order) and its grid; no rows yet."""
+        sub = self.sub
+        tbl = self.make(_W + "tbl")
+        tbl_pr = sub(tbl, _W + "tblPr")
+        if style:
+            sub(tbl_pr, _W + "tblStyle").set(_VAL, style)
+        if self.rtl:
+            sub(tbl_pr, _W + "bidiVisual")  # first column on the right
+        tbl_w = sub(tbl_pr, _W + "tblW")
+        tbl_w.set(_W + "w", str(sum(widths)))
+        tbl_w.set(_W + "type", "dxa")
+        sub(tbl_pr, _W + "tblLayout").set(_W + "type", "fixed")
+        look = sub(tbl_pr, _W + "tblLook")
+        for key, value in (("val", "04A0"), ("firstRow", "1"), ("lastRow", "0"), ("firstColumn", "0"),
+                           ("lastColumn", "0"), ("noHBand", "0"), ("noVBand", "1")):
+            look.set(_W + key, value)
+        grid = sub(tbl, _W + "tblGrid")
+        for width in widths:
+            sub(grid, _W + "gridCol").set(_W + "w", str(width))
+        return tbl
+
+    def row(self, tbl: Element, cells: tuple[Inline, ...], widths: list[int], *, header: bool) -> None:
+        """One table row, padded to the grid; a header row repeats on each page."""
+        sub = self.sub
+        tr = sub(tbl, _W + "tr")
+        tr_pr = sub(tr, _W + "trPr")
+        sub(tr_pr, _W + "cantSplit")
+        if header:
+            sub(tr_pr, _W + "tblHeader")
+        for col, width in enumerate(widths):
+            tc = self.cell(tr, width, shade="E7ECF3" if header else None)
+            runs = cells[col] if col < len(cells) else ()
+            self.paragraph_in(tc, "TableHeading" if header else "TableText", runs)
+
+    def cell(self, tr: Element, width: int, shade: str | None = None) -> Element:
+        """A table cell with its width (and shading)."""
+        sub = self.sub
+        tc = sub(tr, _W + "tc")
+        tc_pr = sub(tc, _W + "tcPr")
+        tc_w = sub(tc_pr, _W + "tcW")
+        tc_w.set(_W + "w", str(width))
+        tc_w.set(_W + "type", "dxa")
+        if shade:
+            shd = sub(tc_pr, _W + "shd")
+            shd.set(_VAL, "clear")
+            shd.set(_W + "color", "auto")
+            shd.set(_W + "fill", shade)
+        return tc
+
+    # -- header and footer ----------------------------------------------------------------------
+
+    def header(self, header: Any, meta: Meta) -> None:
+        """Logo (about 12 mm high) at the start, header text at the end, a rule below."""
+        from docx.shared import Mm
+        from docx.text.paragraph import Paragraph as DocxParagraph
+
+        element = header._element  # noqa: SLF001 - python-docx exposes no header element API
+        p = self.paragraph_in(element, "Header", ())
+        logo = _logo_bytes(meta.logo)
+        if logo is not None:
+            try:
+                DocxParagraph(p, header).add_run().add_picture(BytesIO(logo), height=Mm(_LOGO_HEIGHT_MM))
+            except Exception as exc:  # python-docx raises its own types for unknown images
+                raise ValueError(f"logo {meta.logo}: not a PNG or JPEG image ({exc})") from None
+        if meta.header_text:
+            if logo is not None:
+                self.run(p, "\t")  # to the right tab stop: the text goes to the end of the line
+            self.run(p, meta.header_text)
+
+    def footer(self, element: Element, meta: Meta) -> None:
+        """``Page X of Y`` from meta.page_label, with PAGE and NUMPAGES fields."""
+        p = self.paragraph_in(element, "Footer", ())
+        one = meta.digits[1] if len(meta.digits) > 1 else "1"
+        for literal, field, _spec, _conv in string.Formatter().parse(meta.page_label):
+            if literal:
+                self.run(p, literal)
+            if field == "page":
+                self.field(p, "PAGE", one)
+            elif field == "pages":
+                self.field(p, "NUMPAGES", one)
+            elif field is not None:
+                self.run(p, "{" + field + "}")
+
+    def field(self, p: Element, instruction: str, cached: str) -> None:
+        """A complex field (begin, instruction, separate, cached result, end)."""
+        for kind in ("begin", "instr", "separate", "result", "end"):
+            r = self.run(p, cached if kind == "result" else "")
+            if kind == "instr":
+                instr = self.sub(r, _W + "instrText")
+                instr.text = f" {instruction} "
+                instr.set(_XML_SPACE, "preserve")
+            elif kind != "result":
+                self.sub(r, _W + "fldChar").set(_W + "fldCharType", kind)
+
+
+def _column_widths(table: Table, columns: int) -> list[int]:
+    """Column widths in twips filling the text width: given relative widths, else from content."""
+    weights: list[float]
+    if table.widths and len(table.widths) == columns and all(w > 0 for w in table.widths):
+        weights = list(table.widths)
+    else:
+        rows = [r for r in (table.header, *table.rows) if r]
+        weights = []
+        for col in range(columns):
+            texts = [plain(r[col]) for r in rows if col < len(r)]
+            longest = max((len(t) for t in texts), default=0)
+            word = max((len(w) for t in texts for w in t.split()), default=0)
+            # Long text wraps, so cap its pull; a long word cannot wrap, so it sets a floor.
+            weights.append(max(min(longest, 40), min(word, 20), 4))
+    total = sum(weights)
+    widths = [int(ox.TEXT_W * w / total) for w in weights]
+    widths[-1] += ox.TEXT_W - sum(widths)
+    return widths
+
+
+def _logo_bytes(path: str | None) -> bytes | None:
+    """The logo file's bytes, or None when there is no logo or the file does not exist."""
+    if not path:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _read_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read_cached(path: str, _mtime: int, _size: int) -> bytes:
+    # Keyed by mtime and size so an edited logo is read again; a batch reads each logo once.
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _utc(value: dt.datetime | dt.date) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _core_properties(word: Any, meta: Meta) -> None:
+    def clip(text: str) -> str:
+        return ox.xml_safe(text)[:_CORE_LIMIT]
+
+    props = word.core_properties
+    props.title = clip(meta.title)
+    props.subject = clip(meta.subject)
+    props.author = clip(meta.author)
+    props.keywords = clip("; ".join(meta.keywords))
+    props.language = clip(meta.language)
+    props.last_modified_by = "contractgen"
+    props.revision = 1
+    when = _utc(meta.created)
+    props.created = when
+    props.modified = when
+
+
+def _custom_properties(word: Any, properties: dict[str, str]) -> None:
+    # python-docx has no custom-properties API: add the part and the package relationship.
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    package = word.part.package
+    blob = ox.custom_properties_xml(properties)
+    part = Part(PackURI("/docProps/custom.xml"), ox.CUSTOM_PROPERTIES_CT, blob, package)
+    package.relate_to(part, ox.CUSTOM_PROPERTIES_RT)
+
+
+def _package_bytes(package: Any) -> bytes:
+    """Serialize the package ourselves: python-docx stamps zip entries with the current time."""
+    from xml.sax.saxutils import quoteattr
+
+    from docx.opc.spec import default_content_types
+
+    defaults = {"rels": "application/vnd.openxmlformats-package.relationships+xml", "xml": "application/xml"}
+    overrides: dict[str, str] = {}
+    entries: list[tuple[str, bytes]] = [("_rels/.rels", package.rels.xml)]
+    for part in package.iter_parts():
+        part.before_marshal()
+        partname = part.partname
+        entries.append((partname.membername, part.blob))
+        if len(part.rels):
+            entries.append((partname.rels_uri.membername, part.rels.xml))
+        ext = partname.ext.lower()
+        if (ext, part.content_type) in default_content_types:
+            defaults[ext] = part.content_type
+        else:
+            overrides[str(partname)] = part.content_type
+    types = "".join(f'<Default Extension={quoteattr(e)} ContentType={quoteattr(c)}/>' for e, c in sorted(defaults.items()))
+    types += "".join(f"<Override PartName={quoteattr(n)} ContentType={quoteattr(c)}/>"
+                     for n, c in sorted(overrides.items()))
+    entries.append(("[Content_Types].xml", (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">{types}</Types>'
+    ).encode()))
+    return ox.zip_entries(entries)
