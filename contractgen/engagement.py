@@ -21,7 +21,18 @@ from contractgen.spec.rules import fill, handle_forms
 
 @dataclass(frozen=True)
 class DeliverablePlan:
-    """One deliverable with its dates worked out."""
+    """One deliverable with its dates worked out.
+
+    platform: where it is published (instagram, tiktok, ...)
+    format: what it is (reel, story, video, ...)
+    count: how many pieces
+    publish_from: the first day it may go live
+    publish_to: the last day it may go live
+    draft_due: the date the draft reaches the brand
+    draft_due_days_before: days between the draft and publish_from
+    live_days: days it stays up at least
+    notes: extra requirements, or none
+    """
 
     platform: str
     format: str
@@ -36,7 +47,12 @@ class DeliverablePlan:
 
 @dataclass(frozen=True)
 class Instalment:
-    """One payment milestone with its amount."""
+    """One payment milestone with its amount.
+
+    label: when it is due, e.g. On signature
+    percent: its share of the fee
+    amount: the amount in the campaign currency
+    """
 
     label: str
     percent: Decimal
@@ -45,7 +61,13 @@ class Instalment:
 
 @dataclass(frozen=True)
 class PlatformDisclosure:
-    """How content on one platform is labelled."""
+    """How content on one platform is labelled.
+
+    platform: the platform key
+    label: the ad label to use
+    placement: where the label goes (wording from the disclosure rules)
+    tool: the platform's own paid-partnership tool, or none
+    """
 
     platform: str
     label: str
@@ -55,7 +77,11 @@ class PlatformDisclosure:
 
 @dataclass(frozen=True)
 class TrackingLink:
-    """The influencer's own tracking link on one platform."""
+    """The influencer's own tracking link on one platform.
+
+    platform: the platform key
+    url: the landing URL with this influencer's UTM parameters
+    """
 
     platform: str
     url: str

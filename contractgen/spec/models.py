@@ -21,6 +21,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -327,7 +328,9 @@ class Kpi(Model):
     """A performance indicator and its target."""
 
     metric: Text = Field(description="What is measured, e.g. engagement_rate.")
-    target: Text | None = Field(None, description="The target, e.g. 4% or 1500.")
+    target: Annotated[
+        Text | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
+    ] = Field(None, description="The target, e.g. 4% or 1500.")
 
     @field_validator("target", mode="before")
     @classmethod
