@@ -239,7 +239,8 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
     cap = spec.legal.liability_cap
     ex = spec.exclusivity
     usage_months = spec.usage_rights.term_months
-    country = codes.country_name(spec.campaign.jurisdiction)
+    country = _word(jurisdiction.country, language) if jurisdiction.country and jurisdiction is not rules.jurisdictions.get(
+        "default") else codes.country_name(spec.campaign.jurisdiction, language)
     return Deal(
         fee=fee,
         paid=fee > 0,

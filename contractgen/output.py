@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +66,79 @@ class Manifest:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+@dataclass
+class BatchManifest:
+    """What a batch over many specs made and what failed, with the inputs behind every file.
+
+    ``inputs`` maps (campaign, influencer) to the hash of everything that influencer's files
+    were made from; a later run compares it to skip what has not changed. Nothing in it depends
+    on timing, the number of workers or which influencers were skipped, so the same inputs give
+    the same manifest.
+    """
+
+    library: str
+    version: str
+    formats: tuple[str, ...]
+    kinds: tuple[str, ...]
+    files: list[Artifact] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    inputs: dict[tuple[str, str], str] = field(default_factory=dict)
+    complete: bool = True
+
+    CSV_COLUMNS = ("status", "campaign", "influencer", "kind", "format", "path", "sha256", "bytes", "clauses",
+                   "inputs", "error")
+
+    def to_json(self) -> str:
+        """Stable JSON: files in input order, each with the hash of its inputs; then failures."""
+        data = {
+            "contractgen": self.version,
+            "library": self.library,
+            "formats": list(self.formats),
+            "kinds": list(self.kinds),
+            "complete": self.complete,
+            "files": [asdict(a) | {"clauses": list(a.clauses), "inputs": self.inputs.get((a.campaign, a.influencer), "")}
+                      for a in self.files],
+            "failures": [asdict(f) for f in self.failures],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def to_csv(self) -> str:
+        """The same as a spreadsheet: one row per file, then one per failure (status ``failed``)."""
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.CSV_COLUMNS)
+        for a in self.files:
+            writer.writerow(_cells(("ok", a.campaign, a.influencer, a.kind, a.format, a.path, a.sha256, a.bytes,
+                                    " ".join(a.clauses), self.inputs.get((a.campaign, a.influencer), ""), "")))
+        for f in self.failures:
+            writer.writerow(_cells(("failed", f.campaign, f.influencer or "", "", "", "", "", "", "", "", f.message)))
+        return buffer.getvalue()
+
+    @classmethod
+    def previous(cls, path: Path) -> dict[tuple[str, str], tuple[str, list[Artifact]]]:
+        """(campaign, influencer) → (inputs hash, files) from an earlier batch manifest; {} if unusable."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            found: dict[tuple[str, str], tuple[str, list[Artifact]]] = {}
+            for item in data["files"]:
+                key = (item["campaign"], item["influencer"])
+                artifact = Artifact(item["campaign"], item["influencer"], item["kind"], item["format"], item["path"],
+                                    item["sha256"], int(item["bytes"]), tuple(item.get("clauses", ())))
+                inputs = str(item.get("inputs") or "")
+                if not inputs or found.setdefault(key, (inputs, []))[0] != inputs:
+                    continue
+                found[key][1].append(artifact)
+            return found
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}  # no manifest yet, or one from `contractgen build` / another version: rebuild
+
+
+def _cells(row: Iterable[object]) -> list[object]:
+    # A cell starting with = + - @ is a formula to a spreadsheet (and handles start with @):
+    # a leading apostrophe keeps it text (OWASP's advice against CSV injection).
+    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
+
+
 def safe_folder_name(slug: str) -> str:
     """A single path component that cannot leave its parent or be a reserved device name."""
     name = "".join(ch for ch in slug if ch.isascii() and (ch.isalnum() or ch in "._-")).strip(".")
@@ -78,16 +154,30 @@ def prepare_dir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
         for stale in path.glob(f"{TEMP_PREFIX}*"):
-            stale.unlink(missing_ok=True)
+            if not _writer_alive(stale.name):
+                stale.unlink(missing_ok=True)
     except OSError as exc:
         raise UserError(Problem(f"cannot create the output folder: {exc.strerror}", file=str(path),
                                 hint="choose another --out folder")) from None
 
 
+def _writer_alive(name: str) -> bool:
+    """Whether the process that owns a temporary file still runs (another build at once)."""
+    try:
+        pid = int(name[len(TEMP_PREFIX):].split("-", 1)[0])
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def write_atomic(path: Path, data: bytes) -> str:
     """Write to a temporary file beside ``path`` and rename it over; return the sha256."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+        # The pid in the name lets a later run tell a killed writer's leftovers from a live one's.
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

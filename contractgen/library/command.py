@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from contractgen.cli import library_option, report, user_errors
 from contractgen.errors import Problem, UserError, format_problem
+
+if TYPE_CHECKING:
+    from contractgen.templating import TextEngine
+    from contractgen.toolkit import Toolkit
 
 
 @click.group()
@@ -16,7 +21,7 @@ def clauses() -> None:
     """Work with the clause library: list, show, vars, lint, lock."""
 
 
-def _kit(library: Path | None):
+def _kit(library: Path | None) -> Toolkit:
     from contractgen.toolkit import Toolkit
 
     return Toolkit(library)
@@ -118,7 +123,8 @@ def lint(library: Path | None, strict: bool) -> None:
         sys.exit(1)
 
 
-def _lint_engine(kit):
+def _lint_engine(kit: Toolkit) -> TextEngine:
+    """An engine for parsing only, so English serves for every language."""
     from contractgen.locale import Locale
     from contractgen.templating import TextEngine
 

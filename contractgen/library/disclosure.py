@@ -29,6 +29,7 @@ class Placement(_Data):
 class Jurisdiction(_Data):
     """Disclosure rules and legal defaults of one country."""
 
+    country: Wording | None = None  # the country as the wording names it, e.g. "the United States"
     authority: Wording
     label: str
     accepted: list[str] = Field(default_factory=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import gettext
 from functools import cache
 
 import pycountry
@@ -39,9 +40,18 @@ def check_currency(value: str) -> str:
     return code
 
 
-def country_name(code: str) -> str:
-    """English short name of a country, e.g. 'Germany' for DE."""
+def country_name(code: str, language: str = "en") -> str:
+    """Short name of a country in a language, e.g. 'Germany' for DE."""
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code
-    return getattr(country, "common_name", None) or country.name
+    name = getattr(country, "common_name", None) or country.name
+    if language != "en":
+        name = _translation(language).gettext(country.name)
+    return name
+
+
+@cache
+def _translation(language: str) -> gettext.NullTranslations:
+
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -48,6 +49,13 @@ Objective = Literal["awareness", "engagement", "traffic", "sales", "leads", "con
 # Free text in a contract: one line, no control characters (they are illegal in DOCX XML).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+def _plausible_year(value: dt.date) -> dt.date:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError(f"{value} is not a plausible campaign date (years 2000-2100)")
+    return value
+
+
+Date = Annotated[dt.date, AfterValidator(_plausible_year)]
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e15"))]
 Days = Annotated[int, Field(ge=0, le=3650)]
@@ -90,10 +98,10 @@ class Campaign(Model):
         "US", description="ISO 3166 country code: sets disclosure rules and legal defaults."
     )
     currency: str = Field("USD", description="ISO 4217 currency code of every amount.")
-    start: dt.date = Field(description="First day of the campaign (YYYY-MM-DD).")
-    end: dt.date = Field(description="Last day of the campaign (YYYY-MM-DD).")
+    start: Date = Field(description="First day of the campaign (YYYY-MM-DD).")
+    end: Date = Field(description="Last day of the campaign (YYYY-MM-DD).")
     objectives: list[Objective] = Field(default_factory=list, description="What the campaign is for.")
-    agreement_date: dt.date | None = Field(
+    agreement_date: Date | None = Field(
         None,
         description="Date printed on the contracts and stamped in file metadata; default: campaign start.",
     )
@@ -134,8 +142,8 @@ class Agency(Model):
 class PublishWindow(Model):
     """The dates between which a deliverable goes live."""
 
-    from_: dt.date = Field(alias="from", description="First day it may be published.")
-    to: dt.date = Field(description="Last day it may be published.")
+    from_: Date = Field(alias="from", description="First day it may be published.")
+    to: Date = Field(description="Last day it may be published.")
 
 
 class Deliverable(Model):
@@ -384,7 +392,7 @@ class Training(Model):
     """A product training session for the influencer."""
 
     session: Text = Field(description="What the session is, e.g. 30-minute product call.")
-    date: dt.date | None = Field(None, description="When it takes place.")
+    date: Date | None = Field(None, description="When it takes place.")
 
 
 class Brief(Model):
