@@ -54,15 +54,23 @@ def make_spec(tmp_path: Path, minimal_data: dict[str, Any]) -> Callable[..., Pat
 
 
 def docx_text(path: Path | bytes) -> str:
-    """All paragraph and table text of a DOCX, headers and footers excluded."""
+    """Body text of a DOCX in document order (tables where they stand), headers excluded."""
     import docx
+    from docx.table import Table
 
     source = io.BytesIO(path) if isinstance(path, bytes) else str(path)
-    document = docx.Document(source)
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
+    parts: list[str] = []
+
+    def walk(container) -> None:
+        for item in container.iter_inner_content():
+            if isinstance(item, Table):
+                for row in item.rows:
+                    for cell in row.cells:
+                        walk(cell)
+            else:
+                parts.append(item.text)
+
+    walk(docx.Document(source))
     return "\n".join(parts)
 
 

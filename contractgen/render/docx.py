@@ -1,5 +1,7 @@
-"""Document tree → DOCX bytes: real Word styles, automatic clause numbering, header and footer,
-core and custom properties, right-to-left layout for Persian, and identical bytes on every run.
+"""Document tree → DOCX bytes.
+
+Real Word styles, automatic clause numbering, header and footer, core and custom properties,
+right-to-left layout for Persian, and identical bytes on every run.
 
 Each document starts from a small prepared template (styles and numbering definitions written
 once per process, see :mod:`contractgen.render.docx_xml`); the body is built as WordprocessingML
@@ -18,6 +20,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from contractgen.document import (
+    Block,
     Clause,
     Document,
     Heading,
@@ -27,12 +30,13 @@ from contractgen.document import (
     PageBreak,
     Paragraph,
     Run,
-    SignatureBlock,
     Signatory,
+    SignatureBlock,
     SubClause,
     Table,
     plain,
 )
+from contractgen.errors import Problem, UserError
 from contractgen.render import docx_xml as ox
 
 if TYPE_CHECKING:
@@ -40,13 +44,15 @@ if TYPE_CHECKING:
 
 __all__ = ["render_docx"]
 
-_W = "{%s}" % ox.W_NS
+_W = f"{{{ox.W_NS}}}"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _VAL = _W + "val"
+_WP_INLINE = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}inline"
 
 # Heading level → style id: level 1 is the document title, 2 and 3 are Word's Heading 1 and 2.
 _HEADING_STYLES = {1: "Title", 2: "Heading1"}
 _PARAGRAPH_STYLES = {"lead": "Lead", "small": "Small", "center": "Centered"}
+_SPACED_STYLES = {"Title", "Heading1", "Heading2"}  # they bring their own space before
 _LABEL_DEFAULTS = {"for": "For and on behalf of", "name": "Name", "title": "Title",
                    "signature": "Signature", "date": "Date"}
 _BLANK = "_" * 26  # a line to sign or date on
@@ -65,20 +71,26 @@ def render_docx(doc: Document) -> bytes:
 
     meta = doc.meta
     word = docx.Document(BytesIO(_template(meta.rtl, meta.language)))
-    writer = _Writer(meta.rtl, word.part.numbering_part.element)
-    body = word.element.body
-    sect_pr = body[-1]  # the template's body holds only the section properties
-    for element in writer.blocks(doc.blocks):
-        sect_pr.addprevious(element)
-    writer.restart_clauses(doc.blocks)
+    package = word.part.package
+    try:
+        writer = _Writer(meta.rtl, word.part.numbering_part.element)
+        sect_pr = word.element.body[-1]  # the template's body holds only the section properties
+        elements = writer.blocks(doc.blocks)
+        if not elements or elements[-1].tag == _W + "tbl":
+            elements.append(writer.end_mark())  # Word wants a paragraph after a final table
+        for element in elements:
+            sect_pr.addprevious(element)
+        writer.restart_clauses(doc.blocks)
 
-    section = word.sections[0]
-    writer.header(section.header, meta)
-    writer.footer(section.footer._element, meta)  # noqa: SLF001 - python-docx has no footer element API
-    _core_properties(word, meta)
-    if meta.properties:
-        _custom_properties(word, meta.properties)
-    return _package_bytes(word.part.package)
+        section = word.sections[0]
+        writer.header(section.header, meta)
+        writer.footer(section.footer.part.element, meta)
+        _core_properties(word, meta)
+        if meta.properties:
+            _custom_properties(word, meta.properties)
+        return _package_bytes(package)
+    finally:
+        _release(package)
 
 
 @lru_cache(maxsize=8)
@@ -102,7 +114,7 @@ class _Writer:
 
     # -- blocks -------------------------------------------------------------------------------
 
-    def blocks(self, blocks: tuple[Any, ...]) -> list[Element]:
+    def blocks(self, blocks: tuple[Block, ...]) -> list[Element]:
         """Body elements (paragraphs and tables) for the blocks, in order."""
         out: list[Element] = []
         for i, block in enumerate(blocks):
@@ -125,6 +137,8 @@ class _Writer:
                     out.append(self.page_break())  # pageBreakBefore cannot sit on a table
                 elif following is not None:  # a break at the very end would leave a blank page
                     self.break_before = True
+            else:
+                raise TypeError(f"render_docx: unknown block {type(block).__name__}")
         return out
 
     def clause(self, clause: Clause) -> list[Element]:
@@ -144,14 +158,14 @@ class _Writer:
         if in_clause:
             num = (ox.NUM_CLAUSES, 2 if block.ordered else 3)
         elif block.ordered:
-            num = (self.new_ordered_list(), 0)  # its own w:num so it starts again at 1
+            num = (self.new_ordered_list(), 0)  # a list of its own, so it starts again at 1
         else:
             num = (ox.NUM_BULLETS, 0)
         return [self.paragraph("ListParagraph", item, num=num) for item in block.items]
 
     def table(self, table: Table) -> Element:
         """A bordered table; its header row is bold, shaded and repeats on every page."""
-        columns = max([len(table.header), *(len(r) for r in table.rows)] or [0]) or 1
+        columns = max(len(table.header), *(len(r) for r in table.rows), 1)
         widths = _column_widths(table, columns)
         tbl = self.table_element("TableGrid", widths)
         if table.header:
@@ -199,18 +213,32 @@ class _Writer:
     # -- numbering ----------------------------------------------------------------------------
 
     def new_ordered_list(self) -> int:
-        """A fresh w:num over the ordered-list definition, restarting at 1."""
-        num_ids = [int(n.get(_W + "numId")) for n in self.numbering.iterchildren(_W + "num")]
-        num_id = max(num_ids) + 1
-        num = self.sub(self.numbering, _W + "num")
+        """A fresh list over a copy of the ordered-list definition, so it restarts at 1.
+
+        Word has been seen to carry counters across w:num instances of one abstractNum, so each
+        list gets its own abstractNum (and a startOverride for applications that look only there).
+        """
+        from copy import deepcopy
+
+        numbering = self.numbering
+        abstracts = list(numbering.iterchildren(_W + "abstractNum"))
+        template = next(a for a in abstracts if a.get(_W + "abstractNumId") == str(ox.ABSTRACT_ORDERED))
+        abstract_id = max(int(a.get(_W + "abstractNumId")) for a in abstracts) + 1
+        copy = deepcopy(template)
+        copy.set(_W + "abstractNumId", str(abstract_id))
+        copy.find(_W + "nsid").set(_VAL, f"5C1B{abstract_id:04X}")  # Word tells lists apart by nsid
+        abstracts[-1].addnext(copy)  # every abstractNum precedes every num
+
+        num_id = max(int(n.get(_W + "numId")) for n in numbering.iterchildren(_W + "num")) + 1
+        num = self.sub(numbering, _W + "num")
         num.set(_W + "numId", str(num_id))
-        self.sub(num, _W + "abstractNumId").set(_VAL, str(ox.ABSTRACT_ORDERED))
+        self.sub(num, _W + "abstractNumId").set(_VAL, str(abstract_id))
         override = self.sub(num, _W + "lvlOverride")
         override.set(_W + "ilvl", "0")
         self.sub(override, _W + "startOverride").set(_VAL, "1")
         return num_id
 
-    def restart_clauses(self, blocks: tuple[Any, ...]) -> None:
+    def restart_clauses(self, blocks: tuple[Block, ...]) -> None:
         """Start clause numbering at the first clause's number when that is not 1."""
         first = next((b.number for b in blocks if isinstance(b, Clause)), 1)
         if first == 1:
@@ -238,8 +266,11 @@ class _Writer:
 
     def fill(self, p: Element, style: str | None, runs: Inline, *, num: tuple[int, int] | None = None,
              keep_next: bool = False, body: bool = False) -> None:
-        """Paragraph properties in schema order (pStyle, keepNext, pageBreakBefore, numPr, bidi,
-        spacing, rPr), then the runs."""
+        """Paragraph properties in schema order, then the runs.
+
+        The order is pStyle, keepNext, pageBreakBefore, numPr, bidi, spacing, rPr: Word rejects
+        a pPr whose children are out of schema order.
+        """
         sub = self.sub
         ppr = sub(p, _W + "pPr")
         if style:
@@ -255,7 +286,7 @@ class _Writer:
             sub(num_pr, _W + "numId").set(_VAL, str(num[0]))
         if self.rtl:
             sub(ppr, _W + "bidi")
-        if body and self.after_table:
+        if body and self.after_table and style not in _SPACED_STYLES:
             sub(ppr, _W + "spacing").set(_W + "before", "200")
         if body:
             self.after_table = False
@@ -300,6 +331,21 @@ class _Writer:
                 t.text = piece
                 t.set(_XML_SPACE, "preserve")
         return r
+
+    def end_mark(self) -> Element:
+        """A 1 pt empty paragraph to close the body: it never spills onto a page of its own."""
+        sub = self.sub
+        p = self.make(_W + "p")
+        ppr = sub(p, _W + "pPr")
+        if self.rtl:
+            sub(ppr, _W + "bidi")
+        spacing = sub(ppr, _W + "spacing")
+        for key, value in (("before", "0"), ("after", "0"), ("line", "20"), ("lineRule", "exact")):
+            spacing.set(_W + key, value)
+        rpr = sub(ppr, _W + "rPr")
+        sub(rpr, _W + "sz").set(_VAL, "2")
+        sub(rpr, _W + "szCs").set(_VAL, "2")
+        return p
 
     def page_break(self) -> Element:
         """An empty paragraph holding a page break (used before a table)."""
@@ -368,14 +414,17 @@ class _Writer:
         from docx.shared import Mm
         from docx.text.paragraph import Paragraph as DocxParagraph
 
-        element = header._element  # noqa: SLF001 - python-docx exposes no header element API
-        p = self.paragraph_in(element, "Header", ())
+        p = self.paragraph_in(header.part.element, "Header", ())
         logo = _logo_bytes(meta.logo)
         if logo is not None:
             try:
                 DocxParagraph(p, header).add_run().add_picture(BytesIO(logo), height=Mm(_LOGO_HEIGHT_MM))
-            except Exception as exc:  # python-docx raises its own types for unknown images
-                raise ValueError(f"logo {meta.logo}: not a PNG or JPEG image ({exc})") from None
+            except Exception as exc:  # python-docx raises its own types for unreadable images
+                raise UserError(Problem(f"the logo {meta.logo} is not a PNG or JPEG image that can be read ({exc})",
+                                        where="brand.logo")) from None
+            for inline in p.iter(_WP_INLINE):
+                for side in ("distT", "distB", "distL", "distR"):
+                    inline.set(side, "0")  # LibreOffice otherwise adds 3 mm around the logo
         if meta.header_text:
             if logo is not None:
                 self.run(p, "\t")  # to the right tab stop: the text goes to the end of the line
@@ -407,24 +456,80 @@ class _Writer:
                 self.sub(r, _W + "fldChar").set(_W + "fldCharType", kind)
 
 
+_CHAR_TWIPS = 130  # average width of a 10 pt character in twips: generous for Calibri, right for DejaVu Sans
+_BOLD = 1.15  # header cells are bold, hence wider
+_CELL_PADDING = 2 * 108 + 40  # left and right cell margins, and a little slack
+
+
 def _column_widths(table: Table, columns: int) -> list[int]:
-    """Column widths in twips filling the text width: given relative widths, else from content."""
-    weights: list[float]
+    """Column widths in twips filling the text width: given relative widths, else from content.
+
+    Each column wants its longest cell on one line and needs at least its longest word. When
+    everything fits, the spare width is shared by wanted width. Otherwise every column starts
+    at its minimum and width goes, step by step, to whichever column wraps into the most lines
+    (cheapest first), so that rows stay as low as the page allows.
+    """
     if table.widths and len(table.widths) == columns and all(w > 0 for w in table.widths):
-        weights = list(table.widths)
-    else:
-        rows = [r for r in (table.header, *table.rows) if r]
-        weights = []
-        for col in range(columns):
-            texts = [plain(r[col]) for r in rows if col < len(r)]
-            longest = max((len(t) for t in texts), default=0)
-            word = max((len(w) for t in texts for w in t.split()), default=0)
-            # Long text wraps, so cap its pull; a long word cannot wrap, so it sets a floor.
-            weights.append(max(min(longest, 40), min(word, 20), 4))
+        total = float(sum(table.widths))
+        return _fill([ox.TEXT_W * w / total for w in table.widths])
+    rows = [(r, _BOLD if r is table.header else 1.0) for r in (table.header, *table.rows) if r]
+    longest: list[list[float]] = []  # per column: word widths (in characters) of its longest cell
+    least: list[float] = []
+    for col in range(columns):
+        cells = [[min(len(w), 24) * scale for w in plain(r[col]).split()] for r, scale in rows if col < len(r)]
+        cells = [c for c in cells if c] or [[1.0]]
+        longest.append(max(cells, key=lambda ws: sum(ws) + len(ws) - 1))
+        least.append(max(max(ws) for ws in cells) * _CHAR_TWIPS + _CELL_PADDING)
+    most = [(sum(ws) + len(ws) - 1) * _CHAR_TWIPS + _CELL_PADDING for ws in longest]
+    if sum(most) <= ox.TEXT_W:
+        return _fill([ox.TEXT_W * m / sum(most) for m in most])
+    room = ox.TEXT_W - sum(least)
+    if room <= 0:  # even the longest words do not fit: shrink the minimums alike
+        return _fill([ox.TEXT_W * w / sum(least) for w in least])
+    widths = list(least)
+
+    def lines(col: int, width: float) -> int:
+        return _wrapped_lines(longest[col], (width - _CELL_PADDING) / _CHAR_TWIPS)
+
+    while True:
+        heights = [lines(c, widths[c]) for c in range(columns)]
+        top = max(heights)
+        if top <= 1:
+            break
+        # Of the tallest columns, widen the one that loses a line for the least width.
+        options = []
+        for col in (c for c in range(columns) if heights[c] == top):
+            wider = widths[col]
+            while lines(col, wider) == top and wider < most[col]:
+                wider += _CHAR_TWIPS / 2
+            options.append((min(wider, most[col]) - widths[col], col))
+        cost, col = min(options)
+        if cost > room:
+            break
+        widths[col] += cost
+        room -= cost
+    spare = [max(m - w, 0.0) for m, w in zip(most, widths, strict=True)]
+    weights = spare if sum(spare) > 0 else widths
     total = sum(weights)
-    widths = [int(ox.TEXT_W * w / total) for w in weights]
-    widths[-1] += ox.TEXT_W - sum(widths)
-    return widths
+    return _fill([w + room * k / total for w, k in zip(widths, weights, strict=True)])
+
+
+def _wrapped_lines(words: list[float], width: float) -> int:
+    """Lines that words (widths in characters) take when wrapped at ``width`` characters."""
+    count, used = 1, -1.0
+    for word in words:
+        if used >= 0 and used + 1 + word > width:
+            count, used = count + 1, word
+        else:
+            used = word if used < 0 else used + 1 + word
+    return count
+
+
+def _fill(widths: list[float]) -> list[int]:
+    """Whole twips summing exactly to the text width."""
+    out = [int(w) for w in widths]
+    out[-1] += ox.TEXT_W - sum(out)
+    return out
 
 
 def _logo_bytes(path: str | None) -> bytes | None:
@@ -449,7 +554,7 @@ def _utc(value: dt.datetime | dt.date) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
@@ -490,7 +595,7 @@ def _package_bytes(package: Any) -> bytes:
     defaults = {"rels": "application/vnd.openxmlformats-package.relationships+xml", "xml": "application/xml"}
     overrides: dict[str, str] = {}
     entries: list[tuple[str, bytes]] = [("_rels/.rels", package.rels.xml)]
-    for part in package.iter_parts():
+    for part in _parts(package):
         part.before_marshal()
         partname = part.partname
         entries.append((partname.membername, part.blob))
@@ -509,3 +614,38 @@ def _package_bytes(package: Any) -> bytes:
         f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">{types}</Types>'
     ).encode()))
     return ox.zip_entries(entries)
+
+
+def _parts(package: Any) -> list[Any]:
+    """Every part reachable by relationships.
+
+    Iterative, where python-docx's recursive walk leaves a self-referencing closure (one more
+    reference cycle) behind.
+    """
+    seen: set[int] = set()
+    found: list[Any] = []
+    pending = [package]
+    while pending:
+        source = pending.pop()
+        for rel in source.rels.values():
+            if rel.is_external or id(rel.target_part) in seen:
+                continue
+            seen.add(id(rel.target_part))
+            found.append(rel.target_part)
+            pending.append(rel.target_part)
+    return found
+
+
+def _release(package: Any) -> None:
+    """Drop every part's XML tree and blob once the package is written (or has failed).
+
+    python-docx's package graph is full of reference cycles, and its recursive part walks leave
+    self-referencing closures that hold every part, so the trees (about 0.6 MB a document) would
+    wait for the cyclic garbage collector. Without them the cycles hold only small objects.
+    """
+    from lxml import etree
+
+    for part in _parts(package):
+        held = vars(part)
+        for name in [n for n, v in held.items() if n == "_blob" or isinstance(v, etree._Element)]:
+            del held[name]  # _element, and e.g. SettingsPart's own _settings

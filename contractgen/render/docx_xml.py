@@ -39,7 +39,7 @@ TEXT_W = PAGE_W - 2 * MARGIN_SIDE
 # Numbering ids shared by the template and the renderer.
 NUM_CLAUSES = 1  # multilevel: 1. / 1.1 / (a) / bullet inside clauses
 NUM_BULLETS = 2  # bullets outside clauses
-ABSTRACT_ORDERED = 2  # "1." lists outside clauses; each list gets its own w:num to restart at 1
+ABSTRACT_ORDERED = 2  # "1." lists outside clauses; each list gets a copy of it to restart at 1
 CLAUSE_INDENT = 680  # 1.2 cm: clause titles and sub-clause text line up after their numbers
 LIST_INDENT = CLAUSE_INDENT + 567
 
@@ -90,8 +90,8 @@ def styles_xml(rtl: bool, lang: str) -> bytes:
                 '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>')
     borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"/>'
                       for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    tabs = (f'<w:tabs><w:tab w:val="center" w:pos="{TEXT_W // 2}"/>'
-            f'<w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs>')
+    # One end-aligned tab stop: header text after the logo goes to the far side.
+    tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs>'
     styles = [
         _style("paragraph", "Normal", "Normal", default=True, ppr=bidi),
         _style("character", "DefaultParagraphFont", "Default Paragraph Font", default=True, hidden=True),
@@ -139,7 +139,7 @@ def styles_xml(rtl: bool, lang: str) -> bytes:
         f'<w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{LATIN_FONT}" w:cs="{CS_FONT}"/>'
         f'{_size(21)}<w:lang w:val="{latin}" w:eastAsia="en-US" w:bidi="{bidi_lang}"/>'
         "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
-        '<w:spacing w:after="120" w:line="264" w:lineRule="auto"/>'
+        '<w:widowControl/><w:spacing w:after="120" w:line="264" w:lineRule="auto"/>'
         "</w:pPr></w:pPrDefault></w:docDefaults>"
     )
     return f"{_DECL}<w:styles {_NS}>{defaults}{''.join(styles)}</w:styles>".encode()
@@ -147,23 +147,33 @@ def styles_xml(rtl: bool, lang: str) -> bytes:
 
 def _lvl(ilvl: int, fmt: str, text: str, left: int, hanging: int, rtl: bool) -> str:
     # Levels carry bidi/rtl in RTL documents so the number sits at the right, before the text.
+    # lvlJc is left out there: omitted means start-justified in RTL paragraphs (ECMA-376
+    # 17.9.7), which Word follows. LibreOffice 7.4 aligns the label physically left either way,
+    # so there the number hangs into the right margin; "right" would suit LibreOffice but put
+    # Word's numbers in the margin instead, and Word is where lawyers edit.
     ppr = f'{_bidi(rtl)}<w:ind w:left="{left}" w:hanging="{hanging}"/>'
     rpr = "<w:rtl/>" if rtl else ""
+    jc = "" if rtl else '<w:lvlJc w:val="left"/>'
     return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-            f'<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="left"/>'
+            f"<w:lvlText w:val={quoteattr(text)}/>{jc}"
             f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:lvl>")
 
 
 def numbering_xml(rtl: bool) -> bytes:
     """numbering.xml: clause numbering (1. / 1.1 / (a) / •), bullets, and ordered lists."""
+    # Persian lists count with letters in abjad order (ا، ب، ج، د); Word and LibreOffice both
+    # know arabicAbjad. Digits stay "decimal": LibreOffice 7.4 shows no number at all for
+    # hindiNumbers and ignores w14 custom formats such as "۱, ۲, ۳, ..."; Word may still show
+    # Persian digits through its "Numeral: Context" option.
+    letters = "arabicAbjad" if rtl else "lowerLetter"
     clauses = "".join([
         _lvl(0, "decimal", "%1.", CLAUSE_INDENT, CLAUSE_INDENT, rtl),
         _lvl(1, "decimal", "%1.%2", CLAUSE_INDENT, CLAUSE_INDENT, rtl),
-        _lvl(2, "lowerLetter", "(%3)", LIST_INDENT, 567, rtl),
+        _lvl(2, letters, "(%3)", LIST_INDENT, 567, rtl),
         _lvl(3, "bullet", "\u2022", LIST_INDENT, 340, rtl),
     ])
     bullets = _lvl(0, "bullet", "\u2022", 360, 360, rtl) + _lvl(1, "bullet", "\u2013", 720, 360, rtl)
-    ordered = _lvl(0, "decimal", "%1.", 360, 360, rtl) + _lvl(1, "lowerLetter", "(%2)", 720, 360, rtl)
+    ordered = _lvl(0, "decimal", "%1.", 360, 360, rtl) + _lvl(1, letters, "(%2)", 720, 360, rtl)
     abstracts = [
         (0, "5C1A0001", "Clauses", clauses),
         (1, "5C1A0002", "Bullets", bullets),
@@ -283,7 +293,7 @@ def template_docx(rtl: bool, language: str) -> bytes:
             "<Application>contractgen</Application><DocSecurity>0</DocSecurity></Properties>"
         ).encode(),
     }
-    return zip_entries(files.items())
+    return zip_entries(files.items(), compress=False)  # read once per document: skip inflating it
 
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -311,14 +321,14 @@ def custom_properties_xml(properties: Mapping[str, str]) -> bytes:
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 
 
-def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:
+def zip_entries(entries: Iterable[tuple[str, bytes]], *, compress: bool = True) -> bytes:
     """A zip with fixed entry times, ``[Content_Types].xml`` first and the rest sorted: same input, same bytes."""
     items = sorted(entries, key=lambda kv: (kv[0] != "[Content_Types].xml", kv[0]))
     out = BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         for name, data in items:
             info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
             info.create_system = 0
             info.external_attr = 0
             zf.writestr(info, data, compresslevel=6)
