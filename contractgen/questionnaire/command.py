@@ -1,0 +1,244 @@
+"""``contractgen new``: answer questions, get a spec file, then the contract and brief.
+
+The click command only checks for a terminal and hands over to :func:`run_new`, which tests
+drive through prompt_toolkit pipe input.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from contractgen.cli import library_option, user_errors
+from contractgen.errors import Problem, UserError
+from contractgen.questionnaire.wording import Wording, load_wording
+
+DEFAULT_OUTPUT = Path("campaign.yaml")
+
+Asker = Callable[[Any, Wording], Any]  # (Step, Wording) -> value or BACK
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
+              show_default=True, help="Where to write the spec file.")
+@click.option("--from", "source", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Pre-fill every answer from this spec (or a draft, to resume where it stopped).")
+@click.option("--minimal", is_flag=True, help="Ask only what has no default.")
+@click.option("--build", "build_now", is_flag=True, help="Build the documents at the end without asking.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder for the documents. Default: out/<campaign-id>.")
+@library_option
+@user_errors
+def new(output: Path, source: Path | None, minimal: bool, build_now: bool, out_dir: Path | None,
+        library: Path | None) -> None:
+    """Answer questions and get a spec, a contract and a brief.
+
+    \b
+    Every answer is checked as it is given. Press < as the first key of an
+    answer to go back to the previous question. Ctrl-C stops and saves your
+    answers in a draft (OUTPUT with .draft.yaml); resume it with --from.
+    """
+    if not sys.stdin.isatty():
+        click.echo(load_wording().text("messages", "no_terminal"), err=True)
+        sys.exit(2)
+    code = run_new(output, source, minimal, build_now, out_dir, library)
+    if code:
+        sys.exit(code)
+
+
+def run_new(output: Path, source: Path | None = None, minimal: bool = False, build_now: bool = False,
+            out_dir: Path | None = None, library: Path | None = None, console: Console | None = None,
+            asker: Asker | None = None) -> int:
+    """Run the questionnaire, write the spec and (optionally) build; return the exit code.
+
+    ``asker`` asks one question (default :func:`contractgen.questionnaire.prompts.ask`); tests
+    wrap it to type each question's keys into prompt_toolkit pipe input.
+    """
+    from contractgen.questionnaire.answers import Answers, collect, from_data
+    from contractgen.questionnaire.flow import Flow, Interrupted
+    from contractgen.questionnaire.prompts import ask
+    from contractgen.questionnaire.writer import draft_path, draft_position
+
+    console = console or Console(highlight=False)
+    w = load_wording()
+    _check_writable(output)  # before any question: answers must never be lost at the end
+    answers, position = Answers(), 0
+    if source is not None:
+        from contractgen.spec.loader import load_file
+
+        loaded = load_file(source)
+        answers, unknown = from_data(loaded.data)
+        for key in unknown:
+            console.print(Text(w.text("messages", "unknown_key", key=key, file=source), style="yellow"))
+        position = draft_position(source.read_text(encoding="utf-8-sig", errors="replace"), minimal)
+    console.print(Text(w.text("intro"), style="dim"))
+    asker = asker or ask
+    flow = Flow(answers, w, console, minimal, asker)
+    resume = _resume_command(draft_path(output), output, minimal, build_now, out_dir)
+    try:
+        while True:
+            data = flow.run(position)
+            position = 0
+            target = _confirm(flow, data, output, w, console, asker)
+            if target is not None:
+                break
+    except Interrupted as stop:
+        return _save_draft(collect(stop.answers), stop.position, output, minimal, resume, w, console)
+    except (KeyboardInterrupt, EOFError):  # during the summary's questions
+        return _save_draft(collect(flow.answers), len(flow.steps()), output, minimal, resume, w, console)
+    except UserError:  # a problem no question can fix: keep the answers, then report it
+        _save_draft(collect(flow.answers), flow.position, output, minimal, resume, w, console,
+                    message="cannot_fix")
+        raise
+    if target is False:
+        _save_draft(collect(flow.answers), len(flow.steps()), output, minimal, resume, w, console,
+                    message="not_written")
+        return 0
+    spec = _write(data, target, w, console)
+    try:
+        build = build_now or _yes(w.text("messages", "confirm_build"), True, w, asker) is True
+    except EOFError:
+        build = False
+    if build:
+        return _build(spec, target, out_dir, library, w, console)
+    console.print(Text(w.text("messages", "build_later", command=f"contractgen build {shlex.quote(str(target))}")))
+    return 0
+
+
+def _confirm(flow: Any, data: dict, output: Path, w: Wording, console: Console, asker: Asker,
+             ) -> Path | bool | None:
+    """Show the summary and ask where to write: a path, False (do not write) or None (go back)."""
+    from contractgen.questionnaire.prompts import BACK
+    from contractgen.questionnaire.summary import summary
+    from contractgen.spec.loader import Loaded
+    from contractgen.spec.validate import validate_loaded
+
+    console.print()
+    console.print(summary(validate_loaded(Loaded(data, "")), w))
+    target = output
+    while True:
+        if target.exists():
+            answer = _yes(w.text("messages", "overwrite", path=target), False, w, asker)
+        else:
+            answer = _yes(w.text("messages", "confirm_write", path=target), True, w, asker)
+        if answer is BACK:
+            flow.reopen()
+            return None
+        if answer:
+            return target
+        if not target.exists():
+            return False
+        target = _ask_path(target, w, asker)
+
+
+def _write(data: dict, target: Path, w: Wording, console: Console) -> Any:
+    """Write the spec, after checking that the text loads back to the same spec."""
+    from contractgen.questionnaire.writer import draft_path, spec_text, write
+    from contractgen.spec.loader import Loaded, load_yaml_text
+    from contractgen.spec.validate import validate_loaded
+
+    text = spec_text(data, w, target)
+    spec = validate_loaded(load_yaml_text(text, str(target)))
+    if spec != validate_loaded(Loaded(data, "")):  # a bug in the writer, never the user's doing
+        raise RuntimeError(f"the spec text written to {target} does not load back to the answers")
+    write(target, text)
+    console.print(Text(w.text("messages", "written", path=target), style="green"))
+    draft = draft_path(target)
+    if draft.is_file() and draft != target:
+        draft.unlink()
+        console.print(Text(w.text("messages", "draft_removed", draft=draft), style="dim"))
+    return spec
+
+
+def _build(spec: Any, target: Path, out_dir: Path | None, library: Path | None, w: Wording,
+           console: Console) -> int:
+    from contractgen.build import build_campaign
+    from contractgen.toolkit import Toolkit
+
+    out = out_dir or Path("out") / spec.campaign_id
+    console.print(Text(w.text("messages", "building", out=out)))
+    kit = Toolkit(library)
+    manifest = build_campaign(spec, target, out, kit)
+    folders: dict[str, list[str]] = {}
+    for artifact in manifest.files:
+        folder, _, name = artifact.path.rpartition("/")
+        folders.setdefault(folder, []).append(name)
+    people = len({a.influencer for a in manifest.files if a.influencer})  # campaign files have none
+    console.print(Text(w.text("messages", "built", files=len(manifest.files), people=people, out=out),
+                       style="green"))
+    for folder, names in folders.items():
+        console.print(Text(w.text("messages", "built_one", folder=out / folder, names=", ".join(names))))
+    for failure in manifest.failures:
+        console.print(Text(w.text("messages", "build_failed", influencer=failure.influencer or "campaign",
+                                  message=failure.message), style="red"))
+    console.print(Text(w.text("messages", "check_later", command=f"contractgen validate {shlex.quote(str(target))}"),
+                       style="dim"))
+    return 1 if manifest.failures else 0
+
+
+def _save_draft(data: dict, position: int, output: Path, minimal: bool, resume: str, w: Wording,
+                console: Console, message: str = "interrupted") -> int:
+    from contractgen.questionnaire.writer import draft_path, draft_text, write
+
+    console.print()
+    if not data:
+        console.print(Text(w.text("messages", "nothing_saved"), style="yellow"))
+        return 130
+    draft = draft_path(output)
+    write(draft, draft_text(data, w, position, minimal, resume))
+    console.print(Text(w.text("messages", message, draft=draft), style="yellow"))
+    console.print(Text(w.text("messages", "resume", command=resume), style="bold"))
+    return 130
+
+
+def _check_writable(output: Path) -> None:
+    folder = output.resolve().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if output.is_dir() or not os.access(folder, os.W_OK):
+        raise UserError(Problem("cannot write the spec here", file=str(output),
+                                hint="choose another -o file in a folder you can write to"))
+
+
+def _resume_command(draft: Path, output: Path, minimal: bool, build_now: bool, out_dir: Path | None) -> str:
+    parts = ["contractgen", "new", "--from", str(draft), "-o", str(output)]
+    if minimal:
+        parts.append("--minimal")
+    if build_now:
+        parts.append("--build")
+    if out_dir is not None:
+        parts += ["--out", str(out_dir)]
+    return shlex.join(parts)
+
+
+def _yes(question: str, default: bool, w: Wording, asker: Asker) -> Any:
+    """A yes/no question outside the spec (write? build?); may return BACK."""
+    from contractgen.questionnaire.questions import Step
+
+    return asker(Step(("#confirm",), "value", "confirm", question, "", (), default), w)
+
+
+def _ask_path(current: Path, w: Wording, asker: Asker) -> Path:
+    from contractgen.questionnaire.prompts import BACK
+    from contractgen.questionnaire.questions import Invalid, Step
+
+    def check(text: str) -> Path:
+        path = Path(text.strip())
+        if not text.strip() or path.is_dir():
+            raise Invalid(w.text("messages", "required"))
+        return path
+
+    stem, n = current.stem, 2
+    while (suggestion := current.with_name(f"{stem}-{n}{current.suffix}")).exists():
+        n += 1
+    answer = asker(Step(("#path",), "value", "text", w.text("messages", "other_path"), "", (), str(suggestion),
+                      check=check), w)
+    return current if answer is BACK else answer

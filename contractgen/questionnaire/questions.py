@@ -1,0 +1,386 @@
+"""The questions of a run, derived from the spec models and the answers given so far.
+
+:func:`plan` walks :class:`~contractgen.spec.models.CampaignSpec` field by field and yields one
+:class:`Step` per question that applies: Literal fields become selects, booleans confirms,
+lists of choices checkboxes, lists "add another?" loops, nested models sub-sections (optional
+ones behind a yes/no question), everything else a text answer. The plan is recomputed after
+every answer, so a changed answer changes what is asked next; the questions before the current
+one depend only on earlier answers, so going back is just stepping to the previous position.
+
+Each step checks its answer at once with the models themselves (pydantic validation of that
+field, field validators included) and with the rules between fields whose other answer already
+exists (dates in order, windows inside the campaign, instalments summing to 100, ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from contractgen.questionnaire.answers import COUNT, KEY, MISSING, PRESENT, Answers
+from contractgen.questionnaire.fields import (
+    CHOICES,
+    ITEMS,
+    MODEL,
+    MODEL_MAP,
+    MODELS,
+    REQUIRED_WHEN_ASKED,
+    Field,
+    Path,
+    fields_of,
+    pattern,
+)
+from contractgen.questionnaire.wording import Wording
+from contractgen.spec import rules
+from contractgen.spec.loader import Loaded
+from contractgen.spec.models import CampaignSpec
+from contractgen.spec.validate import pydantic_problems
+
+MORE = "#more"
+
+Heading = tuple[str, str]  # (title, help)
+
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class Invalid(Exception):
+    """An answer that cannot be taken; the message says why, for the user."""
+
+
+@dataclass
+class Step:
+    """One question: where its answer goes, how it is asked and how it is checked."""
+
+    key: Path  # where the answer is stored (structural keys end in #present, #more, #key)
+    role: str  # "value", "present" (optional part), "more" (list loop) or "key" (mapping key)
+    kind: str  # "text", "select", "confirm" or "checkbox"
+    label: str
+    help: str
+    trail: tuple[Heading, ...]  # the headings above the question, outermost first
+    default: Any  # text: the text filled in; select: a value; confirm: a bool; checkbox: a list
+    choices: tuple[tuple[str, Any], ...] = ()  # (title, value) for select and checkbox
+    optional: bool = False  # an empty text answer is allowed
+    check: Callable[[Any], Any] = field(default=lambda value: value, repr=False)
+
+    def answer(self, raw: Any) -> Any:
+        """The value to store for a raw answer; raises :class:`Invalid` with the reason."""
+        return self.check(raw)
+
+
+def as_text(value: Any) -> str:
+    """How a stored value is shown in a text answer."""
+    if value is None or value is MISSING:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def apply(answers: Answers, step: Step, value: Any) -> None:
+    """Store a checked answer."""
+    if step.role == "more":  # the value is the list's new length (see more_check)
+        answers.set((*step.key[:-2], COUNT), value)
+    else:
+        answers.set(step.key, value)
+
+
+def plan(answers: Answers, wording: Wording, minimal: bool = False, force: frozenset[Path] = frozenset(),
+         ) -> list[Step]:
+    """Every question that applies to the answers so far, in the order of a spec file."""
+    return list(_Planner(answers, wording, minimal, force).top())
+
+
+def problem_path(where: str | None) -> Path:
+    """``influencers[0].fee`` → ``("influencers", 0, "fee")``."""
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", where or ""):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def final_problems(data: dict[str, Any]) -> list:
+    """Problems of the whole spec (models and rules), as a spec file would have them."""
+    from contractgen.errors import UserError
+    from contractgen.spec.validate import validate_loaded
+
+    try:
+        validate_loaded(Loaded(data, ""))
+    except UserError as exc:
+        return exc.problems
+    return []
+
+
+class _Planner:
+    def __init__(self, answers: Answers, wording: Wording, minimal: bool, force: frozenset[Path]) -> None:
+        self.a = answers
+        self.w = wording
+        self.minimal = minimal
+        self.force = force
+
+    # -- walking the models -------------------------------------------------------------
+
+    def top(self) -> Iterator[Step]:
+        for f in fields_of(CampaignSpec):
+            section = self.w.section_of(f.key)
+            trail: tuple[Heading, ...] = ((section.heading, section.intro),)
+            label = self.w.label(f.key)
+            if label.lower() != section.heading.lower():
+                trail = (*trail, (label, f.description or _doc(f.target)))
+            yield from self.field(f, (f.key,), trail, top=True)
+
+    def model(self, model: type[BaseModel], path: Path, trail: tuple[Heading, ...]) -> Iterator[Step]:
+        for f in fields_of(model):
+            here = (*path, f.key)
+            if not self.a.applies(here, model):
+                continue
+            yield from self.field(f, here, trail)
+
+    def field(self, f: Field, here: Path, trail: tuple[Heading, ...], top: bool = False) -> Iterator[Step]:
+        label = self.w.label(f.key)
+        if f.kind == MODEL:
+            sub = trail if top else (*trail, (label, f.description or _doc(f.target)))
+            if f.optional:
+                if not self.asked(f, here):
+                    return
+                question = self.w.get("optional", f.key) or self.w.text("optional_generic", label=label.lower())
+                # Asked under the parent's heading; the part's own heading follows if it is given.
+                yield Step((*here, PRESENT), "present", "confirm", question, f.description, trail if not top else sub,
+                           self.a.present(here))
+                if not self.a.present(here):
+                    return
+            yield from self.model(f.target, here, sub)
+        elif f.kind in (MODELS, MODEL_MAP, ITEMS):
+            yield from self.loop(f, here, trail, label)
+        elif self.asked(f, here):
+            yield self.value(f, here, trail, label)
+
+    def asked(self, f: Field, here: Path) -> bool:
+        """In --minimal mode only what has no default is asked (and what must be fixed)."""
+        if not self.minimal or f.required or pattern(here) in REQUIRED_WHEN_ASKED:
+            return True
+        n = len(here)
+        return any(path[:n] == here or here[: len(path)] == path for path in self.force)
+
+    def loop(self, f: Field, here: Path, trail: tuple[Heading, ...], label: str) -> Iterator[Step]:
+        minimum = max(f.min_items, 1 if pattern(here) in REQUIRED_WHEN_ASKED else 0)
+        if minimum == 0 and not self.asked(f, here):
+            return
+        dotted = ".".join(str(p) for p in pattern(here) if p != "*")
+        words = self.w.get("lists", dotted) or self.w.get("lists", f.key) or {}
+        # A list the answers say nothing about starts as the model's default (channels: [email]).
+        n = len(here)
+        has_items = any(len(key) > n and isinstance(key[n], int) for key in self.a.under(here))
+        defaults = [] if has_items else list(f.default() or [])
+        stored = self.a.get((*here, COUNT), None)
+        count = stored if stored is not None else self.a.count(here) if has_items else len(defaults)
+        i = 0
+        while f.max_items is None or i < f.max_items:
+            if i >= minimum:
+                if f.kind == MODEL_MAP and not self.free_keys(f, here, i):
+                    return
+                text = words.get("more") or self.w.text("list_more", label=label.lower())
+                if i == 0:
+                    text = words.get("first") or self.w.text("list_first", label=label.lower())
+                yield Step((*here, MORE, i), "more", "confirm", text, f.description if i == 0 else "", trail,
+                           i < count, check=self.more_check(here, i, count))
+                if i >= count:
+                    return
+            item = (words.get("item") or self.w.text("list_item")).format(label=label, n=i + 1)
+            if f.kind == ITEMS:
+                yield self.value(f, (*here, i), trail, item, defaults[i] if i < len(defaults) else None)
+            else:
+                sub = (*trail, (item, ""))
+                if f.kind == MODEL_MAP:
+                    yield self.map_key(f, here, i, sub)
+                yield from self.model(f.target, (*here, i), sub)
+            i += 1
+
+    def free_keys(self, f: Field, here: Path, i: int) -> list[Any]:
+        used = {self.a.get((*here, j, KEY), None) for j in range(i)}
+        return [choice for choice in f.choices if choice not in used]
+
+    def map_key(self, f: Field, here: Path, i: int, trail: tuple[Heading, ...]) -> Step:
+        free = self.free_keys(f, here, i)
+        current = self.a.get((*here, i, KEY), None)
+        return Step((*here, i, KEY), "key", "select", self.w.text("map_key"), "", trail,
+                    current if current in free else free[0], tuple((str(c), c) for c in free))
+
+    def value(self, f: Field, here: Path, trail: tuple[Heading, ...], label: str, item_default: Any = None,
+              ) -> Step:
+        stored = self.a.get(here)
+        item = f.kind == ITEMS
+        default = (item_default if item else f.default()) if stored is MISSING else stored
+        required_here = pattern(here[:-1] if item else here) in REQUIRED_WHEN_ASKED
+        optional = f.optional and not required_here and not item
+        check = self.value_check(f, here, item, optional, required_here)
+        help_text = f.description if not item else ""
+        if f.scalar == "date" and "YYYY" not in help_text:
+            help_text = f"{help_text} ({self.w.text('hints', 'date')})".strip()
+        if f.kind == CHOICES:
+            chosen = list(default or [])
+            titles = tuple((str(c), c) for c in f.choices)
+            return Step(here, "value", "checkbox", label, help_text, trail, chosen, titles, check=check)
+        if f.scalar == "choice":
+            titles = tuple((str(c), c) for c in f.choices)
+            if f.optional:
+                titles = (*titles, (self.w.text("choice_unset"), None))
+            if default not in [value for _, value in titles]:
+                default = titles[0][1]
+            return Step(here, "value", "select", label, help_text, trail, default, titles, check=check)
+        if f.scalar == "bool":
+            return Step(here, "value", "confirm", label, help_text, trail,
+                        default if isinstance(default, bool) else bool(f.default()), check=check)
+        return Step(here, "value", "text", label, help_text, trail, as_text(default), optional=optional,
+                    check=check)
+
+    # -- checking answers -----------------------------------------------------------------
+
+    def value_check(self, f: Field, here: Path, item: bool, optional: bool, required_here: bool,
+                    ) -> Callable[[Any], Any]:
+        def check(raw: Any) -> Any:
+            value = raw
+            if isinstance(raw, str):
+                text = raw.strip()
+                if f.scalar == "number" or "Decimal" in repr(f.target):
+                    text = _number_text(text)
+                if not text:
+                    if optional:
+                        value = None
+                    elif not f.required and not item and not required_here:
+                        value = f.default()
+                    else:
+                        raise Invalid(self.w.text("messages", "required"))
+                else:
+                    value = text
+            if f.kind == CHOICES and isinstance(value, list):
+                value = _keep_order(value, self.a.get(here, []) or [])
+            value = _validate(f, [value] if item else value)
+            if item:
+                value = value[0]
+            self.cross(here, value)
+            return value
+
+        return check
+
+    def more_check(self, here: Path, i: int, count: int) -> Callable[[Any], Any]:
+        """Check an "add another?" answer; the value stored is the list's new length."""
+
+        def check(more: Any) -> Any:
+            if not more and pattern(here) == ("payment", "schedule") and i > 0:
+                total = self.schedule_total(here, i)
+                if total != 100:
+                    raise Invalid(self.w.text("checks", "schedule_sum", total=_num(total)))
+            return max(count, i + 1) if more else i
+
+        return check
+
+    def cross(self, here: Path, value: Any) -> None:
+        """Rules between this answer and earlier ones (the same rules as spec/rules.py)."""
+        checks = self.w.get("checks")
+        p = pattern(here)
+        start, end = self.date(("campaign", "start")), self.date(("campaign", "end"))
+        if p == ("campaign", "end") and start and value < start:
+            raise Invalid(checks["end_before_start"].format(end=value, start=start))
+        if p[-2:] == ("publish_window", "from") and start and end and not start <= value <= end:
+            raise Invalid(checks["outside_campaign"].format(value=value, start=start, end=end))
+        if p[-2:] == ("publish_window", "to"):
+            first = self.date((*here[:-1], "from"))
+            if first and value < first:
+                raise Invalid(checks["to_before_from"].format(to=value, from_=first))
+            if start and end and not start <= value <= end:
+                raise Invalid(checks["outside_campaign"].format(value=value, start=start, end=end))
+        if p == ("influencers", "*", "handle"):
+            mine = value.lstrip("@").lower()
+            for j in range(int(here[1])):
+                other = self.a.get(("influencers", j, "handle"), None)
+                if isinstance(other, str) and other.lstrip("@").lower() == mine:
+                    raise Invalid(checks["handle_taken"].format(handle=value, n=j + 1))
+        if p == ("payment", "schedule", "*", "percent"):
+            total = self.schedule_total(here[:-2], int(here[2])) + value
+            if total > 100:
+                raise Invalid(checks["schedule_over"].format(total=_num(total)))
+        if p == ("penalties", "late_delivery", "cap_percent"):
+            rate = _decimal(self.a.get(("penalties", "late_delivery", "percent_per_day"), None))
+            if rate is not None and value < rate:
+                raise Invalid(checks["cap_below_rate"].format(rate=_num(rate)))
+        if p == ("brief", "training", "date") and value and end and value > end:
+            raise Invalid(checks["training_after_end"].format(date=value, end=end))
+        if p[:2] in (("tracking", "utm"), ("tracking", "discount_code")) and value:
+            for name in _PLACEHOLDER.findall(value):
+                if name not in rules.PLACEHOLDERS:
+                    raise Invalid(checks["placeholder"].format(name=name))
+        if p == ("tracking", "discount_code") and value:
+            seen: dict[str, int] = {}
+            for j in range(self.a.count(("influencers",))):
+                handle = self.a.get(("influencers", j, "handle"), None)
+                if not isinstance(handle, str):
+                    continue
+                code = rules.discount_code(value, handle)
+                if code in seen:
+                    raise Invalid(checks["code_clash"].format(a=seen[code] + 1, b=j + 1, code=code))
+                seen[code] = j
+
+    def schedule_total(self, base: Path, upto: int) -> Decimal:
+        return sum((_decimal(self.a.get((*base, j, "percent"), None)) or Decimal(0) for j in range(upto)),
+                   Decimal(0))
+
+    def date(self, path: Path) -> dt.date | None:
+        value = self.a.get(path, None)
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            return None
+
+
+def _validate(f: Field, value: Any) -> Any:
+    """Validate one value with its own model field (constraints and field validators)."""
+    model = f.owner
+    try:
+        result = model.__pydantic_validator__.validate_assignment(model.model_construct(), f.name, value)
+    except ValidationError as exc:
+        problems = pydantic_problems(exc, Loaded(None, ""), model)
+        raise Invalid(problems[0].message if problems else str(exc)) from None
+    return getattr(result, f.name)
+
+
+def _number_text(text: str) -> str:
+    # 4,500 reads as 4500; a comma that is not a thousands separator is left for pydantic to refuse.
+    text = text.removesuffix("%").strip()
+    return text.replace(",", "") if _THOUSANDS.match(text) else text
+
+
+def _keep_order(chosen: list, before: list) -> list:
+    """Ticked choices in the order they had, new ones after (so Enter changes nothing)."""
+    kept = [c for c in before if c in chosen]
+    return kept + [c for c in chosen if c not in kept]
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+
+
+def _doc(model: Any) -> str:
+    doc = getattr(model, "__doc__", None) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
