@@ -434,26 +434,28 @@ class Legal(Model):
 class CampaignSpec(Model):
     """A whole campaign: one contract and one creative brief per influencer."""
 
-    campaign: Campaign
-    brand: Brand
-    agency: Agency | None = None
-    influencers: list[Influencer] = Field(min_length=1, max_length=10000)
-    deliverables: list[Deliverable] = Field(min_length=1, max_length=200)
-    review: Review = Field(default_factory=Review)
-    communication: Communication = Field(default_factory=Communication)
-    payment: Payment
-    penalties: Penalties = Field(default_factory=Penalties)
-    usage_rights: UsageRights = Field(default_factory=UsageRights)
-    exclusivity: Exclusivity = Field(default_factory=Exclusivity)
-    conduct: Conduct = Field(default_factory=Conduct)
-    authenticity: Authenticity = Field(default_factory=Authenticity)
-    disclosure: Disclosure = Field(default_factory=Disclosure)
-    cadence: Cadence = Field(default_factory=Cadence)
-    confidentiality: Confidentiality = Field(default_factory=Confidentiality)
-    reporting: Reporting = Field(default_factory=Reporting)
-    tracking: Tracking = Field(default_factory=Tracking)
-    brief: Brief = Field(default_factory=Brief)
-    legal: Legal = Field(default_factory=Legal)
+    campaign: Campaign = Field(description="What the campaign is, where and when it runs.")
+    brand: Brand = Field(description="The brand that commissions the content.")
+    agency: Agency | None = Field(None, description="An agency contracting on the brand's behalf, if any.")
+    influencers: list[Influencer] = Field(min_length=1, max_length=10000, description="The creators under contract.")
+    deliverables: list[Deliverable] = Field(
+        min_length=1, max_length=200, description="Content every influencer makes, unless they have their own."
+    )
+    review: Review = Field(default_factory=Review, description="Draft review and approval.")
+    communication: Communication = Field(default_factory=Communication, description="How the two sides keep in touch.")
+    payment: Payment = Field(description="The fee and how it is paid.")
+    penalties: Penalties = Field(default_factory=Penalties, description="Consequences of non-performance.")
+    usage_rights: UsageRights = Field(default_factory=UsageRights, description="What the brand may do with the content.")
+    exclusivity: Exclusivity = Field(default_factory=Exclusivity, description="Who the influencer may not work with.")
+    conduct: Conduct = Field(default_factory=Conduct, description="The morality clause.")
+    authenticity: Authenticity = Field(default_factory=Authenticity, description="Audience-authenticity warranty.")
+    disclosure: Disclosure = Field(default_factory=Disclosure, description="How the advertising is labelled.")
+    cadence: Cadence = Field(default_factory=Cadence, description="Posting cadence, against ad saturation.")
+    confidentiality: Confidentiality = Field(default_factory=Confidentiality, description="Non-disclosure (NDA).")
+    reporting: Reporting = Field(default_factory=Reporting, description="Performance reporting and KPIs.")
+    tracking: Tracking = Field(default_factory=Tracking, description="Tracking links and discount codes.")
+    brief: Brief = Field(default_factory=Brief, description="The creative brief.")
+    legal: Legal = Field(default_factory=Legal, description="Governing law, disputes and general terms.")
 
     @property
     def campaign_id(self) -> str:
