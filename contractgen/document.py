@@ -106,7 +106,16 @@ class PageBreak:
     """Start a new page."""
 
 
-Block = Heading | Paragraph | ListBlock | Clause | Table | SignatureBlock | PageBreak
+@dataclass(frozen=True)
+class Image:
+    """A picture (PNG or JPEG file) drawn ``width_mm`` wide, with an optional caption below it."""
+
+    path: str
+    width_mm: float
+    caption: str | None = None
+
+
+Block = Heading | Paragraph | ListBlock | Clause | Table | SignatureBlock | PageBreak | Image
 
 
 @dataclass(frozen=True)

@@ -61,4 +61,49 @@ def fonts() -> FontSet:
     for is_bold, is_italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
         addMapping(REGULAR, is_bold, is_italic, BOLD if is_bold else REGULAR)
     coverage = frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph)
+    _map_presentation_forms_to_letters({_ps_name(regular), _ps_name(bold)})
     return FontSet(REGULAR, BOLD, coverage)
+
+
+def _ps_name(font: object) -> str:
+    name = font.face.name  # type: ignore[attr-defined]
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def _map_presentation_forms_to_letters(ps_names: set[str]) -> None:
+    """Make the embedded fonts' ToUnicode map presentation forms to the plain letters.
+
+    Shaping draws Arabic-script text with presentation-form characters (ﻗ ﺮ ﺍ ...). Their
+    glyphs are right, but a viewer that copies or searches them gets compatibility
+    characters nobody types. Mapped back to the letters (ﻻ → ا + ل), the PDF reads like one
+    made by a word processor: letters in visual order, which viewers (poppler, PDFium,
+    Acrobat) put back into reading order themselves. Only fonts registered here are touched.
+    """
+    import unicodedata
+
+    from reportlab.pdfbase import ttfonts
+
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "_contractgen", False):
+        original._contractgen.update(ps_names)  # type: ignore[attr-defined]
+        return
+
+    def letters(code: int) -> str:
+        if 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+            # A ligature's letters in visual order (ﻻ → ا ل), like the glyphs around it:
+            # viewers reverse the whole right-to-left run, ligature included (PDFium does).
+            base = unicodedata.normalize("NFKC", chr(code))[::-1]
+            return "".join(f"{ord(c):04X}" for c in base)
+        return f"{code:04X}"
+
+    def make_to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+        cmap = original(fontname, subset)
+        if fontname.partition("+")[2] not in ps_names:
+            return cmap
+        head, sep, rest = cmap.partition("beginbfchar\n")
+        _, sep2, tail = rest.partition("endbfchar")
+        entries = "\n".join(f"<{i:02X}> <{letters(code)}>" for i, code in enumerate(subset))
+        return f"{head}{sep}{entries}\n{sep2}{tail}" if sep and sep2 else cmap
+
+    make_to_unicode_cmap._contractgen = ps_names  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
