@@ -89,6 +89,7 @@ class Signatory:
     party: str  # legal name of the party
     name: str | None  # person signing, when known
     title: str | None
+    heading: str = ""  # the line under the role: "For and on behalf of X", or just the signer's name
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class SignatureBlock:
     heading: str
     intro: str
     signatories: tuple[Signatory, ...]
-    labels: dict[str, str]
+    labels: dict[str, str]  # signature, name, title, date (from strings.yaml)
 
 
 @dataclass(frozen=True)

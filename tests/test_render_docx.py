@@ -79,9 +79,9 @@ def english(logo: str | None = None, **changes: object) -> Document:
         rows=tuple(((Run(f"Reel {i} with product close-up"),), (Run("Instagram"),), (Run(f"{i} March 2027"),)) for i in range(1, 26)),
     )
     signatures = SignatureBlock("Signatures", "Signed by the parties on the dates below.", (
-        Signatory("Brand", "Lumen Skincare Inc.", "Dana Whitfield", "VP Marketing"),
-        Signatory("Agency", "Northlight Media LLC", None, None),
-        Signatory("Influencer", "Sara Ahmadi", "Sara Ahmadi", None),
+        Signatory("Brand", "Lumen Skincare Inc.", "Dana Whitfield", "VP Marketing", "For and on behalf of Lumen Skincare Inc."),
+        Signatory("Agency", "Northlight Media LLC", None, None, "For and on behalf of Northlight Media LLC"),
+        Signatory("Influencer", "Sara Ahmadi", "Sara Ahmadi", None, "Sara Ahmadi"),
     ), LABELS)
     blocks = (
         Heading((Run("Influencer Marketing Agreement"),), 1),
@@ -106,7 +106,7 @@ def persian() -> Document:
         SubClause("۱.۲", (Run("پرداخت:"),), (ListBlock(((Run("۵۰٪ هنگام امضا"),), (Run("۵۰٪ پس از انتشار"),)), ordered=True),)),
     ))
     table = Table(((Run("محتوا"),), (Run("مبلغ"),)), (((Run("ریلز"),), (Run("۴٬۵۰۰ ریال"),)),))
-    signatures = SignatureBlock("امضاها", "طرفین امضا کردند.", (Signatory("برند", "شرکت لومن", "دانا", "مدیر"),),
+    signatures = SignatureBlock("امضاها", "طرفین امضا کردند.", (Signatory("برند", "شرکت لومن", "دانا", "مدیر", "از طرف شرکت لومن"),),
                                 {"for": "از طرف", "name": "نام", "title": "سمت", "signature": "امضا", "date": "تاریخ"})
     blocks = (Heading((Run("قرارداد"),), 1), Paragraph((Run("متن "), Run("Lumen"), Run(" ۱۲۳")),), clause, table, signatures)
     return Document(meta(title="قرارداد", language="fa", rtl=True, header_text="لومن", page_label="صفحه {page} از {pages}",

@@ -67,8 +67,8 @@ def meta(rtl: bool = False, logo: str | None = None) -> Meta:
 
 SIGNATURES_EN = SignatureBlock(
     "Signatures", "Signed by the parties on the dates below.",
-    (Signatory("Brand", HOSTILE, "John Smith", "Chief Executive Officer"), Signatory("Influencer", "Jane Doe", "Jane Doe", None)),
-    {"for": "For and on behalf of", "name": "Name", "title": "Title", "signature": "Signature", "date": "Date"},
+    (Signatory("Brand", HOSTILE, "John Smith", "Chief Executive Officer", f"For and on behalf of {HOSTILE}"), Signatory("Influencer", "Jane Doe", "Jane Doe", None, "Jane Doe")),
+    {"name": "Name", "title": "Title", "signature": "Signature", "date": "Date"},
 )
 
 
@@ -112,7 +112,7 @@ def persian() -> Document:
               rows=tuple((r(str(i).translate(FA_DIGITS)), r("Instagram"), r("برچسب @acme را استفاده کنید."))
                          for i in range(1, 41))),
         SignatureBlock("امضاها", "طرفین امضا کردند.",
-                       (Signatory("برند", "شرکت نمونه", "محمد احمدی", "مدیرعامل"), Signatory("اینفلوئنسر", "علی رضایی", None, None)),
+                       (Signatory("برند", "شرکت نمونه", "محمد احمدی", "مدیرعامل", "از طرف شرکت نمونه"), Signatory("اینفلوئنسر", "علی رضایی", None, None, "علی رضایی")),
                        {"for": "از طرف", "name": "نام", "title": "سمت", "signature": "امضا", "date": "تاریخ"}),
     ))
 
@@ -172,7 +172,7 @@ def test_english_text_comes_out_in_order(en_text: str) -> None:
     for expected in ("Influencer Marketing Agreement", "1. Services", "1.1 The Influencer shall create",
                      "1.2 The Deliverables are:", "(a) three Instagram Reels;", "(b) five stories;", "(c) one TikTok video.",
                      "2. Payment", "2.1 A fee of USD 4,500 in two instalments.", "• 50% on signature",
-                     "Schedule 1 — Deliverables", "For and on behalf of Jane Doe", "Name: John Smith",
+                     "Schedule 1 — Deliverables", "Jane Doe", "Name: John Smith",
                      "Title: Chief Executive Officer"):
         assert expected in flat, expected
     assert flat.index("1. Services") < flat.index("2. Payment") < flat.index("Schedule 1 —") < flat.index("Signatures")

@@ -144,17 +144,21 @@ def _signatures(engagement: Engagement, strings: dict[str, Any]) -> SignatureBlo
     spec = engagement.spec
     labels = strings["signatures"]
     roles = labels["roles"]
-    people = [
-        Signatory(roles["brand"], spec.brand.legal_name, _name(spec.brand.signatory), _title(spec.brand.signatory)),
-    ]
+
+    def company(role: str, party: str, signer: Any) -> Signatory:
+        return Signatory(roles[role], party, _name(signer), _title(signer), f"{labels['for']} {party}")
+
+    people = [company("brand", spec.brand.legal_name, spec.brand.signatory)]
     if spec.agency:
-        people.append(Signatory(roles["agency"], spec.agency.legal_name, _name(spec.agency.signatory),
-                                _title(spec.agency.signatory)))
+        people.append(company("agency", spec.agency.legal_name, spec.agency.signatory))
     person = engagement.influencer
-    people.append(Signatory(roles["influencer"], person.legal_name, person.legal_name, None))
+    # A person signs for themselves: no "for and on behalf of".
+    people.append(Signatory(roles["influencer"], person.legal_name, person.legal_name, None, person.legal_name))
     if person.agent:
-        people.append(Signatory(roles["agent"], person.agent.name, person.agent.name, _title(person.agent)))
-    return SignatureBlock(labels["heading"], labels["intro"], tuple(people), dict(labels))
+        people.append(Signatory(roles["agent"], person.agent.name, person.agent.name, _title(person.agent),
+                                person.agent.name))
+    field_labels = {key: labels[key] for key in ("signature", "name", "title", "date")}
+    return SignatureBlock(labels["heading"], labels["intro"], tuple(people), field_labels)
 
 
 def _name(person: Any) -> str | None:

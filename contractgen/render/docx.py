@@ -53,8 +53,6 @@ _WP_INLINE = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDr
 _HEADING_STYLES = {1: "Title", 2: "Heading1"}
 _PARAGRAPH_STYLES = {"lead": "Lead", "small": "Small", "center": "Centered"}
 _SPACED_STYLES = {"Title", "Heading1", "Heading2"}  # they bring their own space before
-_LABEL_DEFAULTS = {"for": "For and on behalf of", "name": "Name", "title": "Title",
-                   "signature": "Signature", "date": "Date"}
 _BLANK = "_" * 26  # a line to sign or date on
 _LOGO_HEIGHT_MM = 12
 _BREAKS = re.compile(r"(\t|\n)")
@@ -177,7 +175,7 @@ class _Writer:
 
     def signatures(self, block: SignatureBlock) -> list[Element]:
         """Heading, intro, then two signature panels per row of a borderless table."""
-        labels = {**_LABEL_DEFAULTS, **block.labels}
+        labels = block.labels
         out = [self.paragraph("Heading1", (Run(block.heading),))]
         if block.intro:
             out.append(self.paragraph(None, (Run(block.intro),), keep_next=True))
@@ -202,8 +200,7 @@ class _Writer:
         role = self.paragraph_in(tc, "SignaturePanel", (Run(person.role, bold=True),))
         if not first_row:
             self.set_spacing_before(role, 480)  # room between rows of panels
-        party = person.party if person.name == person.party else f"{labels['for']} {person.party}"
-        self.paragraph_in(tc, "SignaturePanel", (Run(party),))
+        self.paragraph_in(tc, "SignaturePanel", (Run(person.heading or person.party),))
         self.paragraph_in(tc, "SignatureLine", (Run(f"{labels['signature']}: {_BLANK}"),))
         self.paragraph_in(tc, "SignaturePanel", (Run(f"{labels['name']}: {person.name or _BLANK}"),))
         if person.title:

@@ -711,24 +711,24 @@ class _Builder:
         return table
 
     def signatures(self, block: SignatureBlock) -> list[Flowable]:
-        labels = {k: v for k, v in block.labels.items() if isinstance(v, str)}
+        labels = block.labels
         st = self.st
         panels = []
         for s in block.signatories:
             panel: list[Flowable] = [
                 self.text([(s.role, FACE_BOLD)], "sig_role"),
-                self.text([(f"{labels.get('for', 'For')} {s.party}", FACE_BOLD)], "sig_party"),
-                _SignatureLine(labels.get("signature", "Signature"), st["sig_caption"], self.rtl),
-                _Field(labels.get("name", "Name"), s.name, st["sig_field"], self.rtl),
+                self.text([(s.heading or s.party, FACE_BOLD)], "sig_party"),
+                _SignatureLine(labels["signature"], st["sig_caption"], self.rtl),
+                _Field(labels["name"], s.name, st["sig_field"], self.rtl),
             ]
             panels.append(panel)
         for i in range(0, len(panels), 2):  # a title row for both panels of a pair, or neither
             pair = block.signatories[i:i + 2]
             for s, panel in zip(pair, panels[i:i + 2], strict=True):
                 if any(p.title for p in pair):
-                    panel.append(_Field(labels.get("title", "Title"), s.title, st["sig_field"], self.rtl)
+                    panel.append(_Field(labels["title"], s.title, st["sig_field"], self.rtl)
                                  if s.title else Spacer(1, st["sig_field"].leading))
-                panel.append(_Field(labels.get("date", "Date"), None, st["sig_field"], self.rtl))
+                panel.append(_Field(labels["date"], None, st["sig_field"], self.rtl))
         out: list[Flowable] = [
             self.text([(block.heading, FACE_BOLD)], "h2", keep_with_next=True),
             self.text([(block.intro, FACE_REGULAR)], "body", keep_with_next=True),
