@@ -102,12 +102,13 @@ class Library:
     sandboxed_ids: frozenset[str] = field(default_factory=frozenset)
 
     def digest(self) -> str:
-        """One hash for the library as used: every clause's digest in layout order."""
+        """One hash for the library as used: every clause in layout order, and the disclosure rules."""
         h = hashlib.sha256()
         for cid in self.layout:
             clause = self.clauses.get(cid)
             if clause:
                 h.update(f"{clause.ref}:{clause.digest()}\n".encode())
+        h.update(self.disclosure.model_dump_json().encode())  # its wording goes into contracts too
         return h.hexdigest()
 
 
