@@ -11,6 +11,7 @@ import dataclasses
 import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contractgen import __version__
 from contractgen.document import Document
@@ -19,6 +20,9 @@ from contractgen.errors import Problem, UserError
 from contractgen.output import Artifact, Failure, Manifest, prepare_dir, safe_folder_name, write_atomic
 from contractgen.spec.models import CampaignSpec
 from contractgen.toolkit import Toolkit
+
+if TYPE_CHECKING:
+    from contractgen.checks import RateCard
 
 KINDS = ("contract", "brief")
 FORMATS = ("docx", "pdf")
@@ -92,18 +96,36 @@ def build_engagement(engagement: Engagement, kit: Toolkit, out_dir: Path, format
 
 def build_campaign(spec: CampaignSpec, spec_file: Path | None, out_dir: Path, kit: Toolkit,
                    formats: Iterable[str] = FORMATS, kinds: Iterable[str] = KINDS,
-                   on_progress: Callable[[Engagement], None] | None = None) -> Manifest:
-    """Build every influencer of a spec; one failing influencer does not stop the others."""
+                   on_progress: Callable[[Engagement], None] | None = None,
+                   rates: RateCard | None = None) -> Manifest:
+    """Build every influencer of a spec; one failing influencer does not stop the others.
+
+    Then the campaign's own files: the risk findings (in the manifest, under ``findings``), the
+    calendars and the brand's summary. ``rates`` replaces the built-in rate card.
+    """
+    from contractgen.calendar_export import write_calendars
+    from contractgen.checks import load_rates, run_checks
+    from contractgen.summary import write_summary
+
     formats, kinds = tuple(formats), tuple(kinds)
     logo = logo_path(spec, spec_file)
+    card = rates or load_rates()
     prepare_dir(out_dir)
     manifest = Manifest(spec.campaign_id, kit.library.digest(), __version__)
-    for engagement in engagements(spec, kit):
+    people = engagements(spec, kit)
+    for engagement in people:
         try:
             manifest.files.extend(build_engagement(engagement, kit, out_dir, formats, kinds, logo))
         except UserError as exc:
             manifest.failures.append(Failure(spec.campaign_id, engagement.influencer.handle, str(exc)))
         if on_progress:
             on_progress(engagement)
+    findings = run_checks(spec, kit.library, card, people)
+    manifest.extra["findings"] = [f.to_dict() for f in findings]
+    manifest.files.extend(write_calendars(spec, people, kit, out_dir))
+    try:
+        manifest.files.extend(write_summary(spec, people, kit, out_dir, formats, findings, card, manifest.files, logo))
+    except UserError as exc:
+        manifest.failures.append(Failure(spec.campaign_id, None, f"summary: {exc}"))
     write_atomic(out_dir / "manifest.json", manifest.to_json().encode())
     return manifest

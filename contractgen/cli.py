@@ -60,6 +60,9 @@ def _formats(value: str) -> tuple[str, ...]:
 
 # Commands that live in their own modules, imported only when run: name → (module:attr, help).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "batch": ("contractgen.batch_command:batch", "Build many specs (and rosters) in parallel, with a manifest."),
+    "coverage": ("contractgen.coverage:coverage_command", "Show which risks (R1-R8) each contract answers and which are open."),
+    "new": ("contractgen.questionnaire.command:new", "Answer questions and get a spec, a contract and a brief."),
     "clauses": ("contractgen.library.command:clauses", "Work with the clause library: list, show, vars, lint, lock."),
     "schema": ("contractgen.spec.schema:schema", "Print the JSON Schema of spec files."),
 }
@@ -115,15 +118,22 @@ def main(debug: bool) -> None:
 @click.option("--format", "formats", default="docx,pdf", show_default=True,
               help="Comma-separated formats: docx, pdf.")
 @click.option("--only", type=click.Choice(KIND_CHOICES), default=None, help="Build only contracts or only briefs.")
+@click.option("--rates", type=click.Path(path_type=Path), default=None,
+              help="Your own rate card for the risk checks (see 'contractgen validate --help').")
 @library_option
 @user_errors
-def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, library: Path | None) -> None:
+def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, library: Path | None,
+          rates: Path | None) -> None:
     """Build every influencer's contract and brief from SPEC (YAML or JSON).
 
     Writes OUT/<handle>/contract.docx, contract.pdf, brief.docx, brief.pdf and
-    OUT/manifest.json. Exits 1 if anything failed.
+    calendar.ics; for the brand, OUT/summary.docx and summary.pdf (figures, risk
+    findings, coverage) and OUT/campaign.ics; and OUT/manifest.json. Prints a count
+    of the risk findings (details: contractgen validate). Exits 1 if anything failed.
     """
     from contractgen.build import build_campaign
+    from contractgen.checks import load_rates
+    from contractgen.checks.report import summary_line
     from contractgen.spec import load_spec
     from contractgen.toolkit import Toolkit
 
@@ -131,31 +141,71 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     campaign = load_spec(spec)
     kit = Toolkit(library)
     kit.library  # noqa: B018 - load (and check) the library before writing anything
+    card = load_rates(rates)
     target = out_dir or Path("out") / campaign.campaign_id
-    manifest = build_campaign(campaign, spec, target, kit, chosen, (only,) if only else KIND_CHOICES)
-    people = len({a.influencer for a in manifest.files})
+    manifest = build_campaign(campaign, spec, target, kit, chosen, (only,) if only else KIND_CHOICES, rates=card)
+    people = len({a.influencer for a in manifest.files if a.influencer})  # campaign files have none
     click.echo(f"built {len(manifest.files)} files for {people} influencer(s) in {target}")
+    findings = manifest.extra.get("findings", [])
+    click.echo(f"findings: {summary_line(f['severity'] for f in findings)}"
+               + (f" (details: contractgen validate {spec})" if findings else ""))
     for failure in manifest.failures:
-        click.echo(f"error: {failure.influencer}: {failure.message}", err=True)
+        click.echo(f"error: {failure.influencer or 'campaign'}: {failure.message}", err=True)
     if manifest.failures:
         sys.exit(1)
 
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print problems and findings as JSON, for scripts.")
+@click.option("--rates", type=click.Path(path_type=Path), default=None,
+              help="Your own rate card (tiers, engagement benchmarks, price bands, thresholds) replacing "
+                   "the built-in contractgen/data/rate-card.yaml.")
+@library_option
 @user_errors
-def validate(specs: tuple[Path, ...]) -> None:
-    """Check spec files and print every problem; exit 0 when all are valid, 1 otherwise."""
-    from contractgen.spec import load_spec
+def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path | None, library: Path | None) -> None:
+    """Check spec files, then look for risks (R1-R8) in each valid campaign.
 
+    Prints every problem, then the findings grouped by influencer, each with its rule id, the
+    field and what to do. Exit 0 when every spec is valid and no finding is an error (with
+    --strict: and none is a warning); 1 otherwise.
+    """
+    import json
+
+    from contractgen.checks import load_rates, locate, run_checks
+    from contractgen.checks.report import echo_findings, problem_dict, summary_line
+    from contractgen.spec.loader import load_file
+    from contractgen.spec.validate import validate_loaded
+    from contractgen.toolkit import Toolkit
+
+    card = load_rates(rates)
+    kit = Toolkit(library)
     failed = False
+    results = []
     for path in specs:
         try:
-            campaign = load_spec(path)
+            loaded = load_file(path)
+            campaign = validate_loaded(loaded)
         except UserError as exc:
-            report(exc)
             failed = True
+            if as_json:
+                results.append({"file": str(path), "valid": False,
+                                "problems": [problem_dict(p) for p in exc.problems], "findings": []})
+            else:
+                report(exc)
             continue
-        click.echo(f"{path}: ok ({len(campaign.influencers)} influencer(s))")
+        findings = locate(run_checks(campaign, kit.library, card), loaded)
+        worst = {f.severity for f in findings}
+        failed = failed or "error" in worst or (strict and "warning" in worst)
+        if as_json:
+            results.append({"file": str(path), "valid": True, "problems": [],
+                            "findings": [f.to_dict() for f in findings]})
+            continue
+        click.echo(f"{path}: ok ({len(campaign.influencers)} influencer(s)); findings: "
+                   f"{summary_line(f.severity for f in findings)}")
+        echo_findings(findings, [p.handle for p in campaign.influencers])
+    if as_json:
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     if failed:
         sys.exit(1)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import SAMPLES, docx_text, pdf_text, run_cli
 
 GOOD = """\
@@ -149,10 +148,8 @@ def test_provenance_in_docx_and_pdf(tmp_path: Path) -> None:
     info = PdfReader(out / "alexruns" / "contract.pdf").metadata
     assert clauses in " ".join(str(v) for v in info.values())
     assert manifest["library"] in " ".join(str(v) for v in info.values())
-    with open(out / "alexruns" / "contract.docx", "rb") as handle:
-        document = docx.Document(handle)
-    custom = document.part.package.part_related_by  # noqa: B018 - the part is reached below
-    assert custom is not None
+    document = docx.Document(str(out / "alexruns" / "contract.docx"))
+    assert document.core_properties.title.startswith("Influencer Marketing Agreement")
     import zipfile
 
     xml = zipfile.ZipFile(out / "alexruns" / "contract.docx").read("docProps/custom.xml").decode()

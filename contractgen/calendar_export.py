@@ -1,0 +1,158 @@
+"""Calendar files of every dated duty: ``campaign.ics`` for the brand, ``<slug>/calendar.ics`` each.
+
+Duties: the draft due date and the publish window (an all-day event over several days) of each
+deliverable, the report due date, dated payment milestones and the product training. Built with
+the icalendar package. Output is the same bytes on every run: UIDs come from the campaign id,
+the influencer and the duty, and DTSTAMP is the agreement date (or the campaign start), so a
+rebuilt file updates the events already imported instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from contractgen import __version__
+from contractgen.engagement import Engagement, Instalment
+from contractgen.locale import Locale
+from contractgen.output import Artifact, prepare_dir, safe_folder_name, write_atomic
+from contractgen.spec.loader import load_file
+from contractgen.spec.models import CampaignSpec
+from contractgen.toolkit import Toolkit
+
+CAMPAIGN_FILE = "campaign.ics"
+INFLUENCER_FILE = "calendar.ics"
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One dated duty: an all-day event from ``start`` to ``end`` (both included)."""
+
+    uid: str
+    summary: str
+    description: str
+    start: dt.date
+    end: dt.date
+    kind: str  # draft, publish, report, payment, training
+
+
+class Words:
+    """The calendar wording of one language (``templates/<lang>/calendar.yaml``, else English)."""
+
+    def __init__(self, kit: Toolkit, spec: CampaignSpec) -> None:
+        path = kit.templates / spec.campaign.language / "calendar.yaml"
+        if not path.is_file():  # English words need English names and digits too
+            path = kit.templates / "en" / "calendar.yaml"
+            spec = spec.model_copy(update={"campaign": spec.campaign.model_copy(update={"language": "en"})})
+        self.patterns: dict[str, str] = load_file(path).data
+        self.locale: Locale = kit.locale(spec)
+
+    def say(self, key: str, **values: Any) -> str:
+        """A pattern with its values filled in (numbers in the document's digits)."""
+        return self.patterns[key].format(**{k: self.locale.digits(str(v)) if isinstance(v, int) else str(v)
+                                            for k, v in values.items()})
+
+
+def influencer_duties(engagement: Engagement, words: Words) -> list[Duty]:
+    """The dated duties of one influencer, in date order (the training included)."""
+    spec, deal, person = engagement.spec, engagement.deal, engagement.influencer
+    handle = "@" + person.handle.lstrip("@")
+    base = f"{spec.campaign_id}-{deal.slug}".lower()
+    about = words.say("description", campaign=spec.campaign.name, brand=deal.brand_name, name=person.legal_name,
+                      handle=handle)
+    locale = words.locale
+    out = []
+    for i, d in enumerate(deal.deliverables):
+        piece = words.say("piece", count=d.count, platform=locale.term(d.platform, "platform"),
+                          format=locale.term(d.format, "format" if d.count == 1 else "format_plural"))
+        if spec.review.draft_required:
+            out.append(Duty(f"{base}-d{i + 1}-draft", words.say("draft_due", piece=piece, handle=handle), about,
+                            d.draft_due, d.draft_due, "draft"))
+        out.append(Duty(f"{base}-d{i + 1}-publish", words.say("publish", piece=piece, handle=handle), about,
+                        d.publish_from, d.publish_to, "publish"))
+    out.append(Duty(f"{base}-report", words.say("report_due", handle=handle), about, deal.report_due, deal.report_due,
+                    "report"))
+    for i, instalment in enumerate(deal.schedule):
+        day = _due(instalment)
+        if day is not None:
+            out.append(Duty(f"{base}-pay{i + 1}", words.say("payment_due", label=instalment.label, handle=handle),
+                            about, day, day, "payment"))
+    training = training_duty(spec, words)
+    if training is not None:
+        out.append(training)
+    return sorted(out, key=lambda d: (d.start, d.end, d.uid))
+
+
+def training_duty(spec: CampaignSpec, words: Words) -> Duty | None:
+    """The product training, shared by every influencer (one UID in every file)."""
+    training = spec.brief.training
+    if training is None or training.date is None:
+        return None
+    brand = spec.brand.display_name or spec.brand.legal_name
+    return Duty(f"{spec.campaign_id}-training".lower(), words.say("training", session=training.session),
+                words.say("training_description", campaign=spec.campaign.name, brand=brand),
+                training.date, training.date, "training")
+
+
+def _due(instalment: Instalment) -> dt.date | None:
+    # Milestones carry only a label today; a milestone that gains a date becomes an event here.
+    day = getattr(instalment, "date", None)
+    return day if isinstance(day, dt.date) else None
+
+
+def calendar_bytes(name: str, duties: Sequence[Duty], stamp: dt.datetime) -> bytes:
+    """An iCalendar file of all-day events."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", f"-//contractgen//contractgen {__version__}//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    for duty in duties:
+        event = Event()
+        event.add("uid", f"{duty.uid}@contractgen")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", duty.start)
+        event.add("dtend", duty.end + dt.timedelta(days=1))  # DTEND of an all-day event is exclusive
+        event.add("summary", duty.summary)
+        event.add("description", duty.description)
+        event.add("categories", [duty.kind])
+        event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy all day
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def stamp_of(spec: CampaignSpec) -> dt.datetime:
+    """The fixed DTSTAMP: 09:00 UTC on the agreement date, or the campaign start."""
+    day = spec.campaign.agreement_date or spec.campaign.start
+    return dt.datetime(day.year, day.month, day.day, 9, 0, 0, tzinfo=dt.UTC)
+
+
+def write_calendars(spec: CampaignSpec, engagements: Sequence[Engagement], kit: Toolkit, out_dir: Path) -> list[Artifact]:
+    """Write campaign.ics and each influencer's calendar.ics; return them as manifest entries."""
+    words = Words(kit, spec)
+    stamp = stamp_of(spec)
+    brand = spec.brand.display_name or spec.brand.legal_name
+    artifacts = []
+    everything: dict[str, Duty] = {}
+    for e in engagements:
+        duties = influencer_duties(e, words)
+        everything.update((d.uid, d) for d in duties)  # the shared training appears once
+        folder = safe_folder_name(e.deal.slug)
+        prepare_dir(out_dir / folder)
+        name = words.say("influencer_calendar", campaign=spec.campaign.name, brand=brand,
+                         handle="@" + e.influencer.handle.lstrip("@"))
+        data = calendar_bytes(name, duties, stamp)
+        path = f"{folder}/{INFLUENCER_FILE}"
+        artifacts.append(Artifact(spec.campaign_id, e.influencer.handle, "calendar", "ics", path,
+                                  write_atomic(out_dir / path, data), len(data)))
+    duties = sorted(everything.values(), key=lambda d: (d.start, d.end, d.uid))
+    data = calendar_bytes(words.say("campaign_calendar", campaign=spec.campaign.name, brand=brand), duties, stamp)
+    artifacts.append(Artifact(spec.campaign_id, "", "calendar", "ics", CAMPAIGN_FILE,
+                              write_atomic(out_dir / CAMPAIGN_FILE, data), len(data)))
+    return artifacts
