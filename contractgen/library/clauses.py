@@ -121,10 +121,9 @@ def read_clause_file(path: Path) -> tuple[ClauseFile, Loaded]:
         raise UserError(pydantic_problems(exc, loaded, ClauseFile)) from None
 
 
-def read_folder(folder: Path, builtin: bool) -> tuple[dict[str, Clause], dict[str, Source], list[Problem]]:
-    """Every clause in ``folder/*.yaml``, with problems (bad files, duplicate ids) collected."""
-    clauses: dict[str, Clause] = {}
-    sources: dict[str, Source] = {}
+def read_clause_files(folder: Path) -> tuple[list[tuple[Path, ClauseFile, Loaded]], list[Problem]]:
+    """Every clause file of a folder (``layout.yaml`` aside), and the problems of those that failed."""
+    files: list[tuple[Path, ClauseFile, Loaded]] = []
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "layout.yaml":
@@ -134,6 +133,16 @@ def read_folder(folder: Path, builtin: bool) -> tuple[dict[str, Clause], dict[st
         except UserError as exc:
             problems.extend(exc.problems)
             continue
+        files.append((path, parsed, loaded))
+    return files, problems
+
+
+def read_folder(folder: Path, builtin: bool) -> tuple[dict[str, Clause], dict[str, Source], list[Problem]]:
+    """Every clause in ``folder/*.yaml``, with problems (bad files, duplicate ids) collected."""
+    clauses: dict[str, Clause] = {}
+    sources: dict[str, Source] = {}
+    files, problems = read_clause_files(folder)
+    for path, parsed, loaded in files:
         for i, clause in enumerate(parsed.clauses):
             line = loaded.line_of(("clauses", i)) or 1
             if clause.id in clauses:

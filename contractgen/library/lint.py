@@ -16,7 +16,7 @@ from jinja2 import TemplateSyntaxError, nodes
 from contractgen.engagement import context_types
 from contractgen.errors import Problem, UserError
 from contractgen.library import lock as lockfile
-from contractgen.library.clauses import Clause, read_clause_file, read_layout
+from contractgen.library.clauses import Clause, read_clause_files, read_layout
 from contractgen.library.variables import UNKNOWN, element, step
 from contractgen.spec.loader import Loaded
 from contractgen.templating import TextEngine
@@ -39,14 +39,9 @@ def lint_folders(folders: list[tuple[Path, bool]], layout_file: Path, engine: Te
     seen: dict[str, tuple[Path, int, bool]] = {}
     clauses: list[tuple[Clause, Loaded, int, Path]] = []
     for folder, builtin in folders:
-        for path in sorted(folder.glob("*.yaml")):
-            if path.name == "layout.yaml":
-                continue
-            try:
-                parsed, loaded = read_clause_file(path)
-            except UserError as exc:
-                findings.extend(Finding("error", p) for p in exc.problems)
-                continue
+        files, problems = read_clause_files(folder)
+        findings.extend(Finding("error", p) for p in problems)
+        for path, parsed, loaded in files:
             for i, clause in enumerate(parsed.clauses):
                 line = loaded.line_of(("clauses", i)) or 1
                 if clause.id in seen and seen[clause.id][2] == builtin:

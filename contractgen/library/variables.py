@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from contractgen.engagement import context_types
+from contractgen.spec.introspect import strip_optional
 
 UNKNOWN = object()  # a value whose type lint cannot follow (no checks below it)
 
@@ -30,24 +31,6 @@ class Variable:
     path: str
     type: str
     description: str
-
-
-def strip_optional(annotation: Any) -> tuple[Any, bool]:
-    """``X | None`` → ``(X, True)``; Annotated unwrapped."""
-    optional = False
-    while True:
-        origin = typing.get_origin(annotation)
-        args = typing.get_args(annotation)
-        if origin is typing.Annotated:
-            annotation = args[0]
-        elif origin in (typing.Union, types.UnionType):
-            rest = [a for a in args if a is not type(None)]
-            optional = optional or len(rest) < len(args)
-            if len(rest) != 1:
-                return annotation, optional
-            annotation = rest[0]
-        else:
-            return annotation, optional
 
 
 def members(annotation: Any) -> dict[str, tuple[Any, str]] | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from contractgen.errors import Problem, UserError
 from contractgen.spec import rules
+from contractgen.spec.introspect import strip_optional
 from contractgen.spec.loader import Loaded, dotted_path, load_file
 from contractgen.spec.models import CampaignSpec
 
@@ -93,7 +93,7 @@ def field_names_at(model: type[BaseModel], path: tuple) -> list[str]:
     """Names of the keys allowed at ``path`` inside ``model`` (for did-you-mean)."""
     current: Any = model
     for part in path:
-        current = _strip_optional(current)
+        current = strip_optional(current)[0]
         origin = typing.get_origin(current)
         if origin in (list, tuple, dict):  # an index or a free key: step into the items
             current = typing.get_args(current)[-1]
@@ -105,24 +105,7 @@ def field_names_at(model: type[BaseModel], path: tuple) -> list[str]:
             current = info.annotation
         else:
             return []
-    current = _strip_optional(current)
+    current = strip_optional(current)[0]
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [f.alias or name for name, f in current.model_fields.items()]
     return []
-
-
-def _strip_optional(annotation: Any) -> Any:
-    """Unwrap Annotated and ``X | None`` down to X (the model, where there is one)."""
-    while True:
-        origin = typing.get_origin(annotation)
-        args = typing.get_args(annotation)
-        if origin is typing.Annotated:
-            annotation = args[0]
-        elif origin in (typing.Union, types.UnionType):
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            rest = [a for a in args if a is not type(None)]
-            annotation = models[0] if models else rest[0]
-            if not models and len(rest) > 1:
-                return annotation
-        else:
-            return annotation
