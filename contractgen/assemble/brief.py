@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contractgen.assemble.common import created, render_template
-from contractgen.document import Block, Document, Meta
+from contractgen.assemble.common import document_meta, render_template
+from contractgen.document import Block, Document
 from contractgen.engagement import Engagement
 from contractgen.errors import Problem, UserError
 from contractgen.markup import Directive
@@ -23,18 +23,6 @@ def build_brief(engagement: Engagement, kit: Toolkit) -> Document:
         if isinstance(item, Directive):
             raise UserError(Problem(f"[[{item.name}]] has no meaning in a brief", file=f"{folder}/brief.md.j2"))
         blocks.append(item)
-    person = engagement.influencer
-    meta = Meta(
-        title=f"{strings['brief_title']} — {spec.campaign.name} — {person.legal_name}",
-        subject=spec.campaign.name,
-        author=spec.brand.legal_name,
-        keywords=(spec.campaign_id, person.handle, strings["brief_title"]),
-        language=language,
-        rtl=engine.locale.rtl,
-        created=created(engagement),
-        header_text=engagement.deal.brand_name,
-        page_label=strings["page"],
-        digits=engine.locale.digits("0123456789"),
-        properties={"contractgen.campaign": spec.campaign_id, "contractgen.influencer": person.handle},
-    )
+    title = f"{strings['brief_title']} — {spec.campaign.name} — {engagement.influencer.legal_name}"
+    meta = document_meta(engagement, engine, strings, title, strings["brief_title"])
     return Document(meta, tuple(blocks))

@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import TemplateError, TemplateNotFound
 
+from contractgen.document import Meta
 from contractgen.engagement import Engagement
 from contractgen.errors import Problem, UserError
 from contractgen.markup import Parsed, parse
@@ -27,6 +28,27 @@ def render_template(engine: TextEngine, name: str, context: Mapping[str, Any], f
         raise UserError(Problem(describe(exc).split(": ", 1)[-1] if line else describe(exc),
                                 file=f"{folder}/{name}", line=line)) from None
     return parse(text)
+
+
+def document_meta(engagement: Engagement, engine: TextEngine, strings: Mapping[str, Any], title: str,
+                  kind_label: str, properties: Mapping[str, str] | None = None) -> Meta:
+    """Metadata shared by an influencer's documents: parties, language, fixed timestamp."""
+    spec = engagement.spec
+    person = engagement.influencer
+    return Meta(
+        title=title,
+        subject=spec.campaign.name,
+        author=spec.brand.legal_name,
+        keywords=(spec.campaign_id, person.handle, kind_label),
+        language=spec.campaign.language,
+        rtl=engine.locale.rtl,
+        created=created(engagement),
+        header_text=engagement.deal.brand_name,
+        page_label=strings["page"],
+        digits=engine.locale.digits("0123456789"),
+        properties={"contractgen.campaign": spec.campaign_id, "contractgen.influencer": person.handle,
+                    **(properties or {})},
+    )
 
 
 def created(engagement: Engagement) -> dt.datetime:

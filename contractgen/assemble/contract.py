@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from contractgen.assemble.common import RENDER_ERRORS, created, render_template
+from contractgen.assemble.common import RENDER_ERRORS, document_meta, render_template
 from contractgen.document import (
     Block,
     Clause,
     Document,
     ListBlock,
-    Meta,
     Paragraph,
     Signatory,
     SignatureBlock,
@@ -54,25 +53,11 @@ def build_contract(engagement: Engagement, kit: Toolkit) -> Document:
             blocks.append(item)
 
     strings = kit.strings(language)
-    person = engagement.influencer
-    meta = Meta(
-        title=f"{strings['contract_title']} — {person.legal_name}",
-        subject=spec.campaign.name,
-        author=spec.brand.legal_name,
-        keywords=(spec.campaign_id, person.handle, strings["contract_title"]),
-        language=language,
-        rtl=locale.rtl,
-        created=created(engagement),
-        header_text=engagement.deal.brand_name,
-        page_label=strings["page"],
-        digits=locale.digits("0123456789"),
-        properties={
-            "contractgen.clauses": " ".join(c.ref for c in chosen),
-            "contractgen.library": library.digest(),
-            "contractgen.campaign": spec.campaign_id,
-            "contractgen.influencer": person.handle,
-        },
-    )
+    title = f"{strings['contract_title']} — {engagement.influencer.legal_name}"
+    meta = document_meta(engagement, engine, strings, title, strings["contract_title"], {
+        "contractgen.clauses": " ".join(c.ref for c in chosen),
+        "contractgen.library": library.digest(),
+    })
     return Document(meta, tuple(blocks))
 
 
