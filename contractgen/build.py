@@ -31,7 +31,8 @@ FORMATS = ("docx", "pdf")
 def engagements(spec: CampaignSpec, kit: Toolkit) -> list[Engagement]:
     """One engagement per influencer of a validated spec."""
     strings = kit.strings(spec.campaign.language)
-    return expand(spec, kit.library.disclosure, spec.campaign.language, strings["on_completion"])
+    return expand(spec, kit.library.disclosure, spec.campaign.language, strings["on_completion"],
+                  strings["placement_sep"])
 
 
 def logo_path(spec: CampaignSpec, spec_file: Path | None) -> str | None:

@@ -190,10 +190,16 @@ def slugify_handle(handle: str) -> str:
     return slug[:64]
 
 
-def expand(spec: CampaignSpec, rules: DisclosureRules, language: str, on_completion: str) -> list[Engagement]:
-    """One engagement per influencer, in spec order."""
+def expand(spec: CampaignSpec, rules: DisclosureRules, language: str, on_completion: str,
+           placement_sep: str = "; ") -> list[Engagement]:
+    """One engagement per influencer, in spec order.
+
+    ``on_completion`` names the single instalment of a deal without a schedule and
+    ``placement_sep`` joins a platform's label placements: both are wording of the document's
+    language (templates/<lang>/strings.yaml), so Persian gets «؛ » rather than "; ".
+    """
     return [
-        Engagement(spec, person, i, _deal(spec, person, rules, language, on_completion))
+        Engagement(spec, person, i, _deal(spec, person, rules, language, on_completion, placement_sep))
         for i, person in enumerate(spec.influencers)
     ]
 
@@ -202,7 +208,8 @@ def _word(wording: dict[str, str], language: str) -> str:
     return wording.get(language) or wording["en"]
 
 
-def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, language: str, on_completion: str) -> Deal:
+def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, language: str, on_completion: str,
+          placement_sep: str) -> Deal:
     fee = person.fee if person.fee is not None else spec.payment.fee
     items = person.deliverables or spec.deliverables
     plans = tuple(_plan(d) for d in items)
@@ -227,7 +234,8 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
             if text not in placements:
                 placements.append(text)
         tool = rules.platform_tools.get(platform) if spec.disclosure.platform_tools else None
-        disclosure.append(PlatformDisclosure(platform, label, "; ".join(placements), _word(tool, language) if tool else None))
+        disclosure.append(PlatformDisclosure(platform, label, placement_sep.join(placements),
+                                             _word(tool, language) if tool else None))
 
     forms = {**handle_forms(person.handle), "campaign_id": spec.campaign_id}
     links = tuple(

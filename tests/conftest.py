@@ -54,7 +54,11 @@ def make_spec(tmp_path: Path, minimal_data: dict[str, Any]) -> Callable[..., Pat
 
 
 def docx_text(path: Path | bytes) -> str:
-    """Body text of a DOCX in document order (tables where they stand), headers excluded."""
+    """Body text of a DOCX in document order (tables where they stand), headers excluded.
+
+    The directional isolates (U+2066-U+2069) a right-to-left DOCX wraps around Latin spans are
+    left out: they are invisible, and the text reads as the plain value without them.
+    """
     import docx
     from docx.table import Table
 
@@ -71,7 +75,7 @@ def docx_text(path: Path | bytes) -> str:
                 parts.append(item.text)
 
     walk(docx.Document(source))
-    return "\n".join(parts)
+    return re.sub("[\u2066-\u2069]", "", "\n".join(parts))
 
 
 def pdf_text(path: Path | bytes) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import docx_text
 from lxml import etree
 
 from contractgen.document import (
@@ -35,7 +36,9 @@ from contractgen.render import docx_xml
 from contractgen.render.docx import render_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-NS = {"w": W[1:-1]}
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+NS = {"w": W[1:-1], "mc": MC[1:-1]}
+LRI, PDI = "\u2066", "\u2069"
 HOSTILE = "A & B <Studio> **x** {{ 7*7 }}"
 LABELS = {"for": "For and on behalf of", "name": "Name", "title": "Title", "signature": "Signature", "date": "Date"}
 CREATED = dt.datetime(2027, 1, 15, 9, 30)
@@ -323,7 +326,9 @@ def test_persian_right_to_left(persian_docx: bytes) -> None:
     paragraphs = body.findall(".//w:p", NS)
     assert paragraphs and all(p.find("w:pPr/w:bidi", NS) is not None for p in paragraphs)
     runs = body.findall(".//w:r", NS)
-    assert runs and all(r.find("w:rPr/w:rtl", NS) is not None for r in runs)
+    # Every run is right to left except the isolated Latin spans (here "Lumen", "Instagram").
+    assert runs and all((r.find("w:rPr/w:rtl", NS) is None) == isolated(r) for r in runs)
+    assert sorted(run_text(r) for r in runs if isolated(r)) == [f"{LRI}Instagram{PDI}", f"{LRI}Lumen{PDI}"]
     assert not body.xpath(".//w:jc[@w:val='right']", namespaces=NS)
     tables = body.findall(".//w:tbl", NS)
     assert len(tables) == 2 and all(t.find("w:tblPr/w:bidiVisual", NS) is not None for t in tables)
@@ -335,15 +340,78 @@ def test_persian_right_to_left(persian_docx: bytes) -> None:
     numbering = part(persian_docx, "word/numbering.xml")
     levels = numbering.findall(".//w:lvl", NS)
     assert all(lvl.find("w:pPr/w:bidi", NS) is not None and lvl.find("w:rPr/w:rtl", NS) is not None for lvl in levels)
-    assert numbering.find(".//w:lvlJc", NS) is None  # omitted means start-justified in RTL paragraphs
+    # Word (which knows w15) sees no lvlJc: start-justified, the number at the right margin
+    # (ECMA-376 17.9.7); LibreOffice, reading lvlJc as a physical side, takes "right".
+    for lvl in levels:
+        assert lvl.find("w:lvlJc", NS) is None
+        choice, fallback = lvl.find("mc:AlternateContent", NS)
+        assert choice.tag == MC + "Choice" and choice.get("Requires") == "w15" and len(choice) == 0
+        assert choice.nsmap["w15"] == "http://schemas.microsoft.com/office/word/2012/wordml"
+        assert [(e.tag, e.get(W + "val")) for e in fallback] == [(W + "lvlJc", "right")]
     assert "arabicAbjad" in {lvl.find("w:numFmt", NS).get(W + "val") for lvl in levels}
+    # Clause numbers stay "decimal" (the application's numeral setting gives Persian digits):
+    # hindiNumbers is Devanagari, and LibreOffice drops a w14 custom "۱, ۲, ۳, ..." level.
+    formats = [lvl.find("w:numFmt", NS) for lvl in levels]
+    assert [f.get(W + "val") for f in formats[:2]] == ["decimal", "decimal"]
+    assert not [f for f in formats if f.get(W + "val") in ("hindiNumbers", "custom")]
     styles = part(persian_docx, "word/styles.xml")
     assert styles.find(".//w:rPrDefault//w:lang", NS).get(W + "bidi") == "fa-IR"
     assert styles.find(".//w:rPrDefault//w:rFonts", NS).get(W + "cs") == docx_xml.CS_FONT
     assert styles.find(".//w:rPrDefault//w:szCs", NS) is not None
     text = [p.text for p in read(persian_docx).paragraphs]
-    assert "اینفلوئنسر محتوا را منتشر می‌کند (Instagram)." in text
+    assert f"اینفلوئنسر محتوا را منتشر می‌کند ({LRI}Instagram{PDI})." in text
+    assert "اینفلوئنسر محتوا را منتشر می‌کند (Instagram)." in docx_text(persian_docx).splitlines()
     assert "".join(part(persian_docx, "word/footer1.xml").xpath(".//w:t/text()", namespaces=NS)) == "صفحه ۱ از ۱"
+
+
+def run_text(r: etree._Element) -> str:
+    return "".join(t.text or "" for t in r.findall("w:t", NS))
+
+
+def isolated(r: etree._Element) -> bool:
+    """A run inside a left-to-right isolate: from its LRI to its PDI (or a piece between)."""
+    return r.find("w:rPr/w:rtl", NS) is None and not re.search("[\u0600-\u06ff]", run_text(r))
+
+
+def runs_of(data: bytes) -> list[list[tuple[str, bool, bool]]]:
+    """Each body paragraph's runs as (text, bold, right to left)."""
+    body = part(data, "word/document.xml")
+    return [[(run_text(r), r.find("w:rPr/w:b", NS) is not None, r.find("w:rPr/w:rtl", NS) is not None)
+             for r in p.findall("w:r", NS)] for p in body.iter(W + "p")]
+
+
+def test_latin_spans_in_persian_are_isolated_as_word_and_libreoffice_need() -> None:
+    # Word and LibreOffice run the bidi algorithm themselves: without isolates they showed the
+    # handle as "negar.glow@", "#collab" as "collab#", and broke the brackets around a URL.
+    paragraphs = [
+        (Run("نگار رضایی", bold=True), Run("، با نام کاربری @negar.glow، به نشانی اصفهان")),
+        (Run("مانند #sp، #spon یا #collab؛ برچسب #تبلیغ"),),
+        (Run("Nila Beauty (https://nilabeauty.example) از شما می‌خواهد"),),
+        (Run("سارا کریمی، sara.karimi@nilabeauty.example، +98 21 8800 1234؛"),),
+        (Run("برند "), Run("Nila", bold=True), Run(" Beauty"), Run(" (برای نمونه فایل PDF).")),
+    ]
+    doc = Document(meta(language="fa", rtl=True, header_text="Nila Beauty", page_label="صفحه {page} از {pages}"),
+                   tuple(Paragraph(runs) for runs in paragraphs))
+    data = render_docx(doc)
+    assert runs_of(data) == [
+        [("نگار رضایی", True, True), ("، با نام کاربری ", False, True), (f"{LRI}@negar.glow{PDI}", False, False),
+         ("، به نشانی اصفهان", False, True)],
+        [("مانند ", False, True), (f"{LRI}#sp{PDI}", False, False), ("، ", False, True), (f"{LRI}#spon{PDI}", False, False),
+         (" یا ", False, True), (f"{LRI}#collab{PDI}", False, False), ("؛ برچسب #تبلیغ", False, True)],  # Persian tag: as it is
+        [(f"{LRI}Nila Beauty{PDI}", False, False), (" (", False, True), (f"{LRI}https://nilabeauty.example{PDI}", False, False),
+         (") از شما می‌خواهد", False, True)],
+        [("سارا کریمی، ", False, True), (f"{LRI}sara.karimi@nilabeauty.example{PDI}", False, False), ("، ", False, True),
+         (f"{LRI}+98 21 8800 1234{PDI}", False, False), ("؛", False, True)],
+        # A span across runs keeps each run's formatting: LRI opens in the bold run, PDI closes the next.
+        [("برند ", False, True), (f"{LRI}Nila", True, False), (f" Beauty{PDI}", False, False), (" (برای نمونه فایل ", False, True),
+         (f"{LRI}PDF{PDI}", False, False), (").", False, True)],
+    ]
+    header = part(data, "word/header1.xml")
+    assert [run_text(r) for r in header.iter(W + "r") if isolated(r)] == [f"{LRI}Nila Beauty{PDI}"]
+    # The text is the plain value once the isolates are taken out.
+    plain = ["".join(r.text for r in runs) for runs in paragraphs]
+    assert [re.sub("[\u2066-\u2069]", "", p.text) for p in read(data).paragraphs][:5] == plain
+    assert docx_text(data).splitlines()[:5] == plain
 
 
 def test_english_runs_stay_left_to_right(english_docx: bytes) -> None:

@@ -421,3 +421,98 @@ def test_reorder_keeps_tags_with_their_characters() -> None:
     shown = "".join(c for c, _ in bidi.reorder(list(text), [0] * len(text), rtl=True))
     assert "@ali_rezaei" in shown
     assert bidi.logical_line(shown, rtl=True) == text
+
+
+# --- Latin inside Persian: the spans that read left to right ---------------------------------
+
+# The parties paragraph of the Persian sample: a bold name, then the handle after «کاربری».
+PARTIES = ("، با نام کاربری @negar.glow، به نشانی اصفهان، خیابان چهارباغ بالا، کوچه ۱۲، پلاک ۴۵، ایمیل "
+           "negar.rezaei@example.com، شناسه مالیاتی ۱۲۷۰۴۵۶۷۸۹ (که از این پس ")
+MIXED = (
+    (Run("نگار رضایی", bold=True), Run(PARTIES), Run("«اینفلوئنسر»", bold=True), Run(" نامیده می‌شود).")),
+    r("اینستاگرام: عبارت #تبلیغ را بنویسید و از #sp، #spon یا #collab استفاده نکنید."),
+    r("Nila Beauty (https://nilabeauty.example) از شما می‌خواهد سرم را معرفی کنید."),
+    r("سارا کریمی، sara.karimi@nilabeauty.example، +98 21 8800 1234؛"),
+    r("اینستاگرام (@negar.glow): ۴۲۰٬۰۰۰ دنبال‌کننده"),
+    r("امضای الکترونیکی (برای نمونه به‌صورت فایل PDF)، معتبر است."),
+)
+
+
+@pytest.fixture(scope="module")
+def mixed_pdf() -> bytes:
+    return render_pdf(Document(meta(rtl=True), tuple(Paragraph(runs) for runs in MIXED)))
+
+
+def test_handle_after_a_bold_name_keeps_its_at_sign_on_the_left(mixed_pdf: bytes) -> None:
+    line = next(line for line in glyph_lines(mixed_pdf) if "negar.glow" in visual(line))
+    assert line[-1]["fontname"].endswith("Bold")  # the bold name starts the line, at the right
+    drawn = [c for c in line if c["text"].strip()]
+    at = next(i for i, c in enumerate(drawn) if c["text"] == "@")
+    assert [c["text"] for c in drawn[at:at + 11]] == list("@negar.glow")  # left to right, @ first
+    assert drawn[at]["x1"] <= drawn[at + 1]["x0"] + 0.1  # @ is drawn left of n
+    assert drawn[at - 1]["text"] == "،"  # the Persian comma after the handle is on its left
+    assert reading_rtl(drawn[at + 11:at + 17]) == "کاربری"  # and the word before it on its right
+    assert reading_rtl(drawn[:at]).startswith("،بهنشانی")  # (spaces left out)
+
+
+def test_hashtags_read_from_their_start(mixed_pdf: bytes) -> None:
+    line = next(line for line in glyph_lines(mixed_pdf) if "collab" in visual(line))
+    drawn = [c for c in line if c["text"].strip()]
+    persian_tag = next(i for i, c in enumerate(drawn) if c["text"] == "#" and drawn[i - 1]["text"] == "ت")
+    assert reading_rtl(drawn[persian_tag - 5:persian_tag + 1]) == "#تبلیغ"  # "#" at the right: its start
+    for tag in ("sp", "spon", "collab"):
+        assert f"#{tag}" in visual(line)  # "#" at the left of a Latin tag
+    assert "#collab ای #spon ،#sp زا" in visual(line)  # the tags in reading order, right to left
+
+
+def test_brand_and_bracketed_url_at_the_start_of_a_persian_paragraph(mixed_pdf: bytes) -> None:
+    line = next(line for line in glyph_lines(mixed_pdf) if "Nila" in visual(line))
+    # From the right: the brand, then the URL in brackets, then the Persian sentence.
+    assert visual(line).endswith("امش زا (https://nilabeauty.example) Nila Beauty")
+    assert line[-1]["text"] == "y" and line[-1]["x1"] == pytest.approx(max(c["x1"] for c in glyph_lines(mixed_pdf)[1]), abs=0.5)
+
+
+def test_email_then_phone_and_numbers_after_a_bracketed_handle(mixed_pdf: bytes) -> None:
+    lines = [visual(line) for line in glyph_lines(mixed_pdf)]
+    # Read right to left: the name, the e-mail, then the whole phone number (LTR inside).
+    assert "؛+98 21 8800 1234 ،sara.karimi@nilabeauty.example ،یمیرک اراس" in lines
+    # The count stays after the bracketed handle: «اینستاگرام (@negar.glow): ۴۲۰٬۰۰۰ دنبال‌کننده».
+    assert "هدننکلابند ۴۲۰٬۰۰۰ :(@negar.glow) مارگاتسنیا" in lines
+    # Latin inside Persian brackets: the brackets belong to the Persian sentence.
+    assert any("،(PDF لیاف تروصهب هنومن یارب) یکینورتکلا" in line for line in lines)
+
+
+def test_mixed_lines_extract_in_logical_order(mixed_pdf: bytes) -> None:
+    expected = ["".join(run.text for run in runs) for runs in MIXED]
+    recorded = " ".join(extract_text(mixed_pdf).split())
+    drawn = " ".join(extract_text(mixed_pdf, glyphs_only=True).split())
+    for text in expected:
+        assert " ".join(text.split()) in recorded
+        assert " ".join(text.replace("\u200c", "").split()) in drawn  # what is drawn reads back the same
+
+
+def test_ltr_spans_are_whole_latin_phrases_without_edge_punctuation() -> None:
+    def spans(text: str) -> list[str]:
+        return [text[a:b] for a, b in bidi.ltr_spans(text)]
+
+    assert spans("با نام کاربری @negar.glow، به نشانی") == ["@negar.glow"]
+    assert spans("عبارت #تبلیغ و #collab.") == ["#collab"]  # a Persian tag is left to the algorithm
+    assert spans("Nila Beauty (https://nilabeauty.example/) از") == ["Nila Beauty", "https://nilabeauty.example/"]
+    assert spans("کریمی، a@b.example، +98 21 8800 1234؛") == ["a@b.example", "+98 21 8800 1234"]
+    assert spans("«Paid partnership» (همکاری تجاری)") == ["Paid partnership"]
+    assert spans("شرکت Nila Beauty, Inc. است") == ["Nila Beauty, Inc"]
+
+
+def test_bidi_algorithm_isolates_and_bracket_pairs() -> None:
+    def shown(text: str, base: int) -> str:
+        order, _ = bidi.visual_order(list(text), base)
+        return "".join(text[i] for i in order)
+
+    # An isolate is a neutral to its surroundings: the number after it stays outside the bracket.
+    assert shown("ا (\u2066@x\u2069): ۴۲ ب", 1) == "ب ۴۲ :)\u2069@x\u2066( ا"  # mirrored when drawn
+    # N0: brackets around Latin after Latin go with the Latin; around Persian, with the Persian.
+    assert shown("ab (cd) ا", 1) == "ا ab (cd)"
+    assert shown("ا (bc) د", 1) == "د )bc( ا"  # right to left: drawn mirrored, as "(bc)"
+    # W2/W7: European digits after Arabic letters are Arabic numbers; after Latin, Latin.
+    assert shown("ab 12 ا", 0) == "ab 12 ا"
+    assert shown("ا 12 b", 0) == "12 ا b"

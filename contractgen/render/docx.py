@@ -17,6 +17,7 @@ import re
 import string
 from functools import lru_cache
 from io import BytesIO
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from contractgen.document import (
@@ -37,6 +38,7 @@ from contractgen.document import (
     plain,
 )
 from contractgen.errors import Problem, UserError
+from contractgen.render import bidi
 from contractgen.render import docx_xml as ox
 
 if TYPE_CHECKING:
@@ -289,8 +291,21 @@ class _Writer:
             self.after_table = False
         if self.rtl:
             sub(sub(ppr, _W + "rPr"), _W + "rtl")  # the paragraph mark, and so the number, is RTL
-        for run in runs:
-            self.run(p, run.text, bold=run.bold, italic=run.italic)
+        self.runs(p, runs)
+
+    def runs(self, p: Element, runs: Inline) -> None:
+        """The runs of a paragraph; in a right-to-left document, with left-to-right spans isolated.
+
+        Word and LibreOffice apply the Unicode bidi algorithm themselves, and left to it a
+        handle, a Latin hashtag, a URL or a phone number inside Persian text comes out with its
+        ``@``, ``#`` or ``/`` at the wrong end, or its groups reversed. So each span that
+        :func:`bidi.ltr_spans` finds (the same spans the PDF isolates) is wrapped in LRI … PDI
+        and written as runs without ``w:rtl``: that property tells Word the run's text is
+        right to left, which ECMA-376 (Annex I) reserves for text that resolves so. The text
+        is otherwise unchanged, and the Document tree stays plain.
+        """
+        for text, bold, italic, ltr in _isolated(runs) if self.rtl else ((r.text, r.bold, r.italic, False) for r in runs):
+            self.run(p, text, bold=bold, italic=italic, ltr=ltr)
 
     def set_spacing_before(self, p: Element, twips: int) -> None:
         """Add space before a paragraph, keeping pPr in schema order (spacing follows bidi)."""
@@ -303,11 +318,16 @@ class _Writer:
         else:
             anchor.addprevious(spacing)
 
-    def run(self, p: Element, text: str, *, bold: bool = False, italic: bool = False) -> Element:
-        """A run of literal text; tabs and newlines become w:tab and w:br."""
+    def run(self, p: Element, text: str, *, bold: bool = False, italic: bool = False, ltr: bool = False) -> Element:
+        """A run of literal text; tabs and newlines become w:tab and w:br.
+
+        In a right-to-left document every run is ``w:rtl`` except an isolated left-to-right
+        span (``ltr``).
+        """
         sub = self.sub
         r = sub(p, _W + "r")
-        if bold or italic or self.rtl:
+        rtl = self.rtl and not ltr
+        if bold or italic or rtl:
             rpr = sub(r, _W + "rPr")
             if bold:
                 sub(rpr, _W + "b")
@@ -315,7 +335,7 @@ class _Writer:
             if italic:
                 sub(rpr, _W + "i")
                 sub(rpr, _W + "iCs")
-            if self.rtl:
+            if rtl:
                 sub(rpr, _W + "rtl")
         text = ox.xml_safe(text.replace("\r\n", "\n").replace("\r", "\n"))
         for piece in _BREAKS.split(text) if ("\t" in text or "\n" in text) else (text,):
@@ -425,7 +445,7 @@ class _Writer:
         if meta.header_text:
             if logo is not None:
                 self.run(p, "\t")  # to the right tab stop: the text goes to the end of the line
-            self.run(p, meta.header_text)
+            self.runs(p, (Run(meta.header_text),))
 
     def footer(self, element: Element, meta: Meta) -> None:
         """``Page X of Y`` from meta.page_label, with PAGE and NUMPAGES fields."""
@@ -433,7 +453,7 @@ class _Writer:
         one = meta.digits[1] if len(meta.digits) > 1 else "1"
         for literal, field, _spec, _conv in string.Formatter().parse(meta.page_label):
             if literal:
-                self.run(p, literal)
+                self.runs(p, (Run(literal),))
             if field == "page":
                 self.field(p, "PAGE", one)
             elif field == "pages":
@@ -451,6 +471,36 @@ class _Writer:
                 instr.set(_XML_SPACE, "preserve")
             elif kind != "result":
                 self.sub(r, _W + "fldChar").set(_W + "fldCharType", kind)
+
+
+def _isolated(runs: Inline) -> list[tuple[str, bool, bool, bool]]:
+    """(text, bold, italic, left to right) pieces of a right-to-left paragraph's runs.
+
+    Runs are cut where a left-to-right span (:func:`bidi.ltr_spans` of the whole paragraph)
+    starts or ends; the span's first piece begins with LRI and its last ends with PDI, so a
+    span may cross runs (a bold part of a name) and keep each run's formatting.
+    """
+    text = "".join(r.text for r in runs)
+    spans = bidi.ltr_spans(text)
+    if not spans:
+        return [(r.text, r.bold, r.italic, False) for r in runs]
+    starts, ends = {a for a, _ in spans}, {b for _, b in spans}
+    bounds = sorted(starts | ends)
+    out = []
+    pos = 0
+    for run in runs:
+        a, b = pos, pos + len(run.text)
+        pos = b
+        cuts = [a, *(x for x in bounds if a < x < b), b]
+        for x, y in pairwise(cuts):
+            inside = any(s <= x and y <= e for s, e in spans)
+            piece = text[x:y]
+            if inside:
+                piece = (bidi.LRI if x in starts else "") + piece + (bidi.PDI if y in ends else "")
+            out.append((piece, run.bold, run.italic, inside))
+        if a == b:
+            out.append(("", run.bold, run.italic, False))
+    return out
 
 
 _CHAR_TWIPS = 130  # average width of a 10 pt character in twips: generous for Calibri, right for DejaVu Sans

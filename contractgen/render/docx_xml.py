@@ -145,15 +145,25 @@ def styles_xml(rtl: bool, lang: str) -> bytes:
     return f"{_DECL}<w:styles {_NS}>{defaults}{''.join(styles)}</w:styles>".encode()
 
 
+_MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
+# Number alignment in right-to-left levels. ECMA-376 17.9.7: an omitted lvlJc means start
+# justification, which in a right-to-left paragraph puts the number at the right margin with
+# the text after it; Word does that. LibreOffice (7.4) reads lvlJc as a physical side instead:
+# "left" (or omitted) hangs the number into the right margin, "right" puts it where Word does.
+# So the level says nothing to applications that know Word 2013's w15 namespace (Word takes
+# the empty Choice) and "right" to the others (LibreOffice takes the Fallback; so would Word
+# 2010, the one reader left for whom the number then sits in the margin).
+_RTL_LVL_JC = ('<mc:AlternateContent><mc:Choice Requires="w15"/>'
+               '<mc:Fallback><w:lvlJc w:val="right"/></mc:Fallback></mc:AlternateContent>')
+
+
 def _lvl(ilvl: int, fmt: str, text: str, left: int, hanging: int, rtl: bool) -> str:
-    # Levels carry bidi/rtl in RTL documents so the number sits at the right, before the text.
-    # lvlJc is left out there: omitted means start-justified in RTL paragraphs (ECMA-376
-    # 17.9.7), which Word follows. LibreOffice 7.4 aligns the label physically left either way,
-    # so there the number hangs into the right margin; "right" would suit LibreOffice but put
-    # Word's numbers in the margin instead, and Word is where lawyers edit.
+    # Levels carry bidi/rtl in RTL documents so the number sits at the right, before the text;
+    # w:left is the start indent there (ECMA-376 17.3.1.12), the right side of the page.
     ppr = f'{_bidi(rtl)}<w:ind w:left="{left}" w:hanging="{hanging}"/>'
     rpr = "<w:rtl/>" if rtl else ""
-    jc = "" if rtl else '<w:lvlJc w:val="left"/>'
+    jc = _RTL_LVL_JC if rtl else '<w:lvlJc w:val="left"/>'
     return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f"<w:lvlText w:val={quoteattr(text)}/>{jc}"
             f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:lvl>")
@@ -162,9 +172,15 @@ def _lvl(ilvl: int, fmt: str, text: str, left: int, hanging: int, rtl: bool) -> 
 def numbering_xml(rtl: bool) -> bytes:
     """numbering.xml: clause numbering (1. / 1.1 / (a) / •), bullets, and ordered lists."""
     # Persian lists count with letters in abjad order (ا، ب، ج، د); Word and LibreOffice both
-    # know arabicAbjad. Digits stay "decimal": LibreOffice 7.4 shows no number at all for
-    # hindiNumbers and ignores w14 custom formats such as "۱, ۲, ۳, ..."; Word may still show
-    # Persian digits through its "Numeral: Context" option.
+    # know arabicAbjad. Clause numbers stay "decimal", which Word and LibreOffice draw in the
+    # digits their own numeral setting asks for: Word's Options › Advanced › Numeral (with
+    # "Context", numbers in a right-to-left paragraph of Persian text are Persian), and
+    # LibreOffice's Language Settings › Complex Text Layout › Numerals (default "Arabic", 0-9;
+    # "Context" gives ۱.۱ here, as it does for the footer's PAGE fields). Nothing in the file
+    # makes LibreOffice 7.4 draw Persian digits: hindiNumbers means Devanagari digits in
+    # ECMA-376 and comes out as 1, 2, 3; the w14 custom format "۱, ۲, ۳, ..." is not known to
+    # it and drops the level's number ("1.1" shows as ".1"); a section's pgNumType and the
+    # PAGE field's \* switches have no Persian-digit value either.
     letters = "arabicAbjad" if rtl else "lowerLetter"
     clauses = "".join([
         _lvl(0, "decimal", "%1.", CLAUSE_INDENT, CLAUSE_INDENT, rtl),
@@ -186,7 +202,8 @@ def numbering_xml(rtl: bool) -> bytes:
     )
     nums = f'<w:num w:numId="{NUM_CLAUSES}"><w:abstractNumId w:val="0"/></w:num>'
     nums += f'<w:num w:numId="{NUM_BULLETS}"><w:abstractNumId w:val="1"/></w:num>'
-    return f"{_DECL}<w:numbering {_NS}>{body}{nums}</w:numbering>".encode()
+    mce = f' xmlns:mc="{_MC_NS}" xmlns:w15="{_W15_NS}"' if rtl else ""  # as Word declares them: on the root
+    return f"{_DECL}<w:numbering {_NS}{mce}>{body}{nums}</w:numbering>".encode()
 
 
 def _document_xml(rtl: bool) -> bytes:
