@@ -239,20 +239,9 @@ def write_summary(spec: CampaignSpec, engagements: Sequence[Engagement], kit: To
     document = summary_document(spec, kit, persons, findings, coverage_rows(coverage),
                                 str(chart_path) if chart_path else None, logo)
     for fmt in formats:
-        data = _render(document, fmt, render)
+        data = render(document, fmt)
         artifacts.append(_artifact(spec, fmt, f"summary.{fmt}", write_atomic(out_dir / f"summary.{fmt}", data), len(data)))
     return artifacts
-
-
-def _render(document: Document, fmt: str, render: Any) -> bytes:
-    try:
-        return render(document, fmt)
-    except TypeError as exc:
-        # Until both renderers draw Image blocks, leave the chart out rather than fail the build.
-        if "unknown block Image" not in str(exc):
-            raise
-        return render(dataclasses.replace(document, blocks=tuple(b for b in document.blocks
-                                                                  if not isinstance(b, Image))), fmt)
 
 
 def _coverage(engagements: Sequence[Engagement], kit: Toolkit,

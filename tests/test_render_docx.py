@@ -433,3 +433,15 @@ def test_properties_in_schema_order(which: str, english_docx: bytes, persian_doc
         for element, order in [(e, PPR_ORDER) for e in root.iter(W + "pPr")] + [(e, RPR_ORDER) for e in root.iter(W + "rPr")]:
             tags = [etree.QName(child).localname for child in element]
             assert tags == sorted(tags, key=order.index), (name, tags)
+
+
+def test_image_block_is_embedded_with_its_caption(tmp_path: Path) -> None:
+    from contractgen.document import Image
+
+    picture = png(tmp_path / "chart.png", 300, 100)
+    doc = Document(meta(), (Image(str(picture), 120, "Fee per influencer"),))
+    data = render_docx(doc)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert any(n.startswith("word/media/") for n in names)
+    assert "Fee per influencer" in docx_text(data)
+    assert render_docx(doc) == data

@@ -25,6 +25,7 @@ from contractgen.document import (
     Clause,
     Document,
     Heading,
+    Image,
     Inline,
     ListBlock,
     Meta,
@@ -73,7 +74,7 @@ def render_docx(doc: Document) -> bytes:
     word = docx.Document(BytesIO(_template(meta.rtl, meta.language)))
     package = word.part.package
     try:
-        writer = _Writer(meta.rtl, word.part.numbering_part.element)
+        writer = _Writer(meta.rtl, word.part.numbering_part.element, word.part)
         sect_pr = word.element.body[-1]  # the template's body holds only the section properties
         elements = writer.blocks(doc.blocks)
         if not elements or elements[-1].tag == _W + "tbl":
@@ -102,10 +103,11 @@ def _template(rtl: bool, language: str) -> bytes:
 class _Writer:
     """Builds WordprocessingML elements for blocks; holds no reference to the source Document."""
 
-    def __init__(self, rtl: bool, numbering: Element) -> None:
+    def __init__(self, rtl: bool, numbering: Element, part: Any) -> None:
         from lxml import etree
 
         self.rtl = rtl
+        self.part = part  # the main document part, which owns image relationships
         self.numbering = numbering
         self.sub = etree.SubElement
         self.make = etree.Element
@@ -131,6 +133,8 @@ class _Writer:
                 out.append(self.table(block))
             elif isinstance(block, SignatureBlock):
                 out.extend(self.signatures(block))
+            elif isinstance(block, Image):
+                out.extend(self.image(block))
             elif isinstance(block, PageBreak):
                 following = blocks[i + 1] if i + 1 < len(blocks) else None
                 if isinstance(following, Table):
@@ -139,6 +143,21 @@ class _Writer:
                     self.break_before = True
             else:
                 raise TypeError(f"render_docx: unknown block {type(block).__name__}")
+        return out
+
+    def image(self, block: Image) -> list[Element]:
+        """A centred picture ``width_mm`` wide, and its caption in small type below it."""
+        from docx.shared import Mm
+
+        try:
+            inline = self.part.new_pic_inline(block.path, Mm(block.width_mm), None)
+        except Exception as exc:  # python-docx raises its own types for unreadable images
+            raise UserError(Problem(f"cannot read the image {block.path} ({exc})")) from None
+        picture = self.paragraph(_PARAGRAPH_STYLES["center"], (), keep_next=bool(block.caption))
+        self.sub(self.sub(picture, _W + "r"), _W + "drawing").append(inline)
+        out = [picture]
+        if block.caption:
+            out.append(self.paragraph(_PARAGRAPH_STYLES["center"], (Run(block.caption, italic=True),)))
         return out
 
     def clause(self, clause: Clause) -> list[Element]:
