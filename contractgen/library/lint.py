@@ -38,6 +38,7 @@ def lint_folders(folders: list[tuple[Path, bool]], layout_file: Path, engine: Te
     findings: list[Finding] = []
     seen: dict[str, tuple[Path, int, bool]] = {}
     clauses: list[tuple[Clause, Loaded, int, Path]] = []
+    builtin_lock: dict[str, str] = {}
     for folder, builtin in folders:
         files, problems = read_clause_files(folder)
         findings.extend(Finding("error", p) for p in problems)
@@ -52,7 +53,10 @@ def lint_folders(folders: list[tuple[Path, bool]], layout_file: Path, engine: Te
                     continue
                 seen[clause.id] = (path, line, builtin)
                 clauses.append((clause, loaded, i, path))
-        findings.extend(_lock_findings(folder, [c for c, _, _, p in clauses if p.parent == folder], clauses))
+        own = [c for c, _, _, p in clauses if p.parent == folder]
+        findings.extend(_lock_findings(folder, own, clauses, builtin_lock))
+        if builtin:
+            builtin_lock = lockfile.read(folder)
     ids = {c.id for c, _, _, _ in clauses}
     for clause, loaded, index, path in clauses:
         findings.extend(_clause_findings(clause, loaded, index, path, engine, ids))
@@ -74,14 +78,22 @@ def _layout_findings(layout_file: Path, folders: list[tuple[Path, bool]], ids: s
     ]
 
 
-def _lock_findings(folder: Path, own: list[Clause], everything: list[tuple[Clause, Loaded, int, Path]]) -> list[Finding]:
+def _lock_findings(folder: Path, own: list[Clause], everything: list[tuple[Clause, Loaded, int, Path]],
+                   builtin_lock: dict[str, str]) -> list[Finding]:
     lock = lockfile.read(folder)
     where = {c.id: (p, loaded.line_of(("clauses", i)) or 1) for c, loaded, i, p in everything}
     out = []
     for clause in own:
         path, line = where[clause.id]
         recorded = lock.get(clause.ref)
-        if recorded is None:
+        original = builtin_lock.get(clause.ref)
+        if recorded is None and original is not None and original != clause.digest():
+            # An overlay copy edited without a new version would make id@version ambiguous.
+            out.append(Finding("error", Problem(
+                "the wording differs from the built-in clause with the same version", file=str(path), line=line,
+                where=clause.ref, hint="give it a new version (e.g. 1.1.0), then run "
+                f"'contractgen clauses lock --library {folder}'")))
+        elif recorded is None:
             out.append(Finding("error", Problem(
                 "this version is not in the lock file", file=str(path), line=line, where=clause.ref,
                 hint=f"run 'contractgen clauses lock{'' if _is_builtin(folder) else ' --library ' + str(folder)}'")))
@@ -129,7 +141,7 @@ def _clause_findings(clause: Clause, loaded: Loaded, index: int, path: Path, eng
         except TemplateSyntaxError as exc:
             problem(f"{label} does not compile: {exc.message}", loaded.line_of(where))
             continue
-        for message, hint in _check_names(ast, ids):
+        for message, hint, _ in _check_names(ast, ids):
             problem(f"{label}: {message}", loaded.line_of(where), hint)
 
     texts: list[tuple[str, str, tuple[Any, ...]]] = []
@@ -151,12 +163,20 @@ def _clause_findings(clause: Clause, loaded: Loaded, index: int, path: Path, eng
         except TemplateSyntaxError as exc:
             problem(f"'{language}' text, line {exc.lineno}: {exc.message}", _text_line(loaded, where, exc.lineno or 0))
             continue
-        for message, hint in _check_names(ast, ids):
-            problem(f"'{language}' text: {message}", loaded.line_of(where), hint)
+        for message, hint, needle in _check_names(ast, ids):
+            problem(f"'{language}' text: {message}", _needle_line(loaded, where, source, needle), hint)
     return out
 
 
-def _check_names(ast: nodes.Template, ids: set[str]) -> list[tuple[str, str | None]]:
+def _needle_line(loaded: Loaded, where: tuple[Any, ...], source: str, needle: str) -> int | None:
+    """The file line of the first text line that mentions ``needle`` (else the text's key line)."""
+    for offset, text in enumerate(source.splitlines(), start=1):
+        if needle and needle in text:
+            return _text_line(loaded, where, offset)
+    return loaded.line_of(where)
+
+
+def _check_names(ast: nodes.Template, ids: set[str]) -> list[tuple[str, str | None, str]]:
     """Unknown variables, fields and clause ids in one parsed text."""
     checker = _Checker(ids)
     checker.visit(ast, {})
@@ -169,7 +189,7 @@ class _Checker:
     def __init__(self, ids: set[str]) -> None:
         self.ids = ids
         self.types = context_types()
-        self.found: list[tuple[str, str | None]] = []
+        self.found: list[tuple[str, str | None, str]] = []  # message, hint, text to find the line by
 
     def visit(self, node: nodes.Node, scope: dict[str, Any]) -> None:
         if isinstance(node, nodes.For):
@@ -196,7 +216,8 @@ class _Checker:
         if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in ("ref", "has"):
             for arg in node.args:
                 if isinstance(arg, nodes.Const) and arg.value not in self.ids:
-                    self.found.append((f"{node.node.name}('{arg.value}') names no clause in the library", None))
+                    self.found.append((f"{node.node.name}('{arg.value}') names no clause in the library", None,
+                                       f"'{arg.value}'"))
         for child in node.iter_child_nodes():
             self.visit(child, scope)
 
@@ -212,7 +233,7 @@ class _Checker:
 
                 close = difflib.get_close_matches(node.name, [*self.types, *scope], n=1, cutoff=0.6)
                 self.found.append((f"unknown variable '{node.name}'",
-                                   f"did you mean '{close[0]}'?" if close else "see 'contractgen clauses vars'"))
+                                   f"did you mean '{close[0]}'?" if close else "see 'contractgen clauses vars'", node.name))
             return UNKNOWN
         if isinstance(node, nodes.Getattr | nodes.Getitem):
             if isinstance(node, nodes.Getitem):
@@ -224,7 +245,7 @@ class _Checker:
             attribute = node.attr if isinstance(node, nodes.Getattr) else node.arg.value  # type: ignore[union-attr]
             result, error = step(base, attribute)
             if error and report:
-                self.found.append((f"'{_dotted(node)}' {error}", "see 'contractgen clauses vars'"))
+                self.found.append((f"'{_dotted(node)}' {error}", "see 'contractgen clauses vars'", _dotted(node)))
             return result
         if report:
             self.visit(node, scope)
