@@ -45,11 +45,15 @@ _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
 
 @dataclass(frozen=True)
 class Row:
-    """One valid roster row: its line and the influencer as plain spec data."""
+    """One valid roster row: its line and the validated influencer."""
 
     line: int
-    handle: str
-    data: dict[str, Any]
+    person: Influencer
+
+    @property
+    def handle(self) -> str:
+        """The influencer's primary handle."""
+        return self.person.handle
 
 
 @dataclass(frozen=True)
@@ -192,13 +196,13 @@ def _add_row(roster: Roster, columns: list[str | None], cells: list[str], line: 
         return
     data = _nest(values)
     try:
-        Influencer.model_validate(data)
+        person = Influencer.model_validate(data)
     except ValidationError as exc:
         loaded = Loaded(data, roster.file, {(): line})
         found = [_to_column(p) for p in pydantic_problems(exc, loaded, Influencer)]
         roster.rejected.append(Rejected(line, handle, tuple(found)))
         return
-    roster.rows.append(Row(line, str(handle), data))
+    roster.rows.append(Row(line, person))
 
 
 def _nest(values: dict[str, str]) -> dict[str, Any]:
@@ -231,8 +235,10 @@ def _to_column(problem: Problem) -> Problem:
 def merge(loaded: Loaded, roster: Roster) -> tuple[Loaded, list[Rejected]]:
     """The spec's data with the roster's influencers appended after its own.
 
-    Rows whose handle (or discount code) is already taken by the spec or an earlier row are
-    rejected here, naming both, so one clash does not fail the whole campaign.
+    The rows go in as validated models, which the spec's validation takes as they are (a big
+    roster is not validated twice, nor held twice in memory). Rows whose handle (or discount
+    code) is already taken by the spec or an earlier row are rejected here, naming both, so one
+    clash does not fail the whole campaign.
     """
     data = loaded.data
     if not isinstance(data, dict):
@@ -269,7 +275,7 @@ def merge(loaded: Loaded, roster: Roster) -> tuple[Loaded, list[Rejected]]:
         handles[key] = where
         if code:
             codes[code] = where
-        added.append(row.data)
+        added.append(row.person)
     merged = {**data, "influencers": [*own, *added]}
     return Loaded(merged, loaded.file, loaded.lines), rejected
 

@@ -1,0 +1,643 @@
+"""Batch generation: many specs (and a roster) → every influencer's documents, with a manifest.
+
+The work is planned in the calling process and built elsewhere:
+
+1. **Plan** (:func:`plan`): load and validate every spec (adding the roster's influencers to a
+   single spec), and turn each influencer into a small, picklable :class:`WorkItem` holding the
+   campaign with that one influencer. An influencer whose inputs hash matches the previous
+   manifest, and whose files are still there with the recorded sha256, is skipped. Problems
+   with a spec, a roster row or a clashing output folder become :class:`Failure`\\ s.
+2. **Build** (:func:`execute`): items run through any :class:`concurrent.futures.Executor`
+   (:func:`build_item` is a plain module-level function); by default a process pool whose
+   workers each load the library, compile templates and import the renderers once. At most a
+   few items per worker are in flight, so memory does not grow with the batch.
+3. **Record** (:func:`run_batch`): results are put back in input order and spooled to disk as
+   they come, so the manifest does not depend on the number of workers or on timing, and the
+   parent holds only the few results waiting for an earlier one. The manifest is saved every
+   so often, so a killed batch resumes where it stopped.
+
+Nothing here imports python-docx or reportlab: only workers render.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contractgen import __version__
+from contractgen.build import FORMATS, KINDS, assemble, engagements, logo_path, render
+from contractgen.engagement import slugify_handle
+from contractgen.errors import Problem, UserError
+from contractgen.output import (
+    TEMP_PREFIX,
+    Artifact,
+    BatchManifest,
+    Failure,
+    atomic_file,
+    file_record,
+    prepare_dir,
+    safe_folder_name,
+    write_atomic,
+)
+from contractgen.resources import clauses_dir
+from contractgen.spec.loader import load_file
+from contractgen.spec.models import CampaignSpec, Influencer
+from contractgen.spec.validate import validate_loaded
+from contractgen.toolkit import Toolkit
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+RENDERERS = {"docx": "contractgen.render.docx", "pdf": "contractgen.render.pdf"}
+CHECKPOINT_SECONDS = 15.0  # how often a long batch saves its manifest, so a killed run can resume
+
+Order = tuple[int, int, int]  # (input position, stage: 0 spec / 1 roster row / 2 influencer, number)
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What to build and where."""
+
+    out: Path
+    formats: tuple[str, ...] = FORMATS
+    kinds: tuple[str, ...] = KINDS
+    jobs: int | None = None  # None: one worker per CPU
+    roster: Path | None = None
+    force: bool = False
+    library: Path | None = None
+    debug: bool = False  # add tracebacks to unexpected errors
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One influencer to build: small enough to send to a worker process."""
+
+    order: Order
+    campaign: str
+    influencer: str
+    folder: str  # relative to the output folder: <campaign>/<handle-slug>
+    out: str
+    spec: CampaignSpec  # the campaign with only this influencer in it
+    index: int  # the influencer's position in the full campaign
+    logo: str | None
+    formats: tuple[str, ...]
+    kinds: tuple[str, ...]
+    overlay: str | None
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What a worker made of one item: files, or the error that stopped it."""
+
+    order: Order
+    campaign: str
+    influencer: str
+    files: tuple[Artifact, ...] = ()
+    error: str | None = None
+    timings: tuple[tuple[str, str, float], ...] = ()  # (kind, "assemble" or format, seconds)
+    cpu: float = 0.0  # CPU seconds the worker spent on this item
+    pid: int = 0
+    peak_rss_kb: int = 0
+
+
+@dataclass(frozen=True)
+class _Todo:
+    """An influencer to build, kept small until its :class:`WorkItem` is needed."""
+
+    order: Order
+    campaign: int  # index into Plan.campaigns
+    person: Influencer
+    index: int
+    folder: str
+
+
+@dataclass
+class Plan:
+    """Everything decided before building: what to build, what is unchanged, what already failed."""
+
+    options: BatchOptions
+    todo: list[_Todo] = field(default_factory=list)
+    campaigns: list[tuple[CampaignSpec, str | None]] = field(default_factory=list)  # (sections, logo)
+    unchanged: list[ItemResult] = field(default_factory=list)
+    failures: list[tuple[Order, Failure]] = field(default_factory=list)
+    inputs: dict[tuple[str, str], str] = field(default_factory=dict)
+    library: str = ""
+
+    def items(self) -> Iterator[WorkItem]:
+        """The work items, made one at a time as the executor takes them (a big roster is not copied)."""
+        options = self.options
+        out = str(options.out.resolve())
+        overlay = str(options.library) if options.library else None
+        for todo in self.todo:
+            sections, logo = self.campaigns[todo.campaign]
+            yield WorkItem(todo.order, sections.campaign_id, todo.person.handle, todo.folder, out,
+                           sections.model_copy(update={"influencers": [todo.person]}), todo.index, logo,
+                           options.formats, options.kinds, overlay, options.debug)
+
+
+@dataclass
+class BatchResult:
+    """The outcome of a batch, with figures for the summary and the benchmark."""
+
+    files: int  # files listed in the manifest (built now or unchanged)
+    influencers: int  # influencers with all their files
+    failures: list[Failure]
+    built: int  # influencers built in this run
+    unchanged: int  # influencers skipped as unchanged
+    elapsed: float
+    jobs: int
+    timings: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # → [seconds, count]
+    cpu_seconds: float = 0.0  # spent by workers on the influencers built
+    worker_peak_rss_kb: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failures
+
+
+class Reporter:
+    """Progress callbacks (any object with these three methods will do); this one says nothing."""
+
+    def start(self, total: int, unchanged: int) -> None:
+        """Called once before building ``total`` influencers."""
+
+    def advance(self, result: ItemResult) -> None:
+        """Called as each influencer is done."""
+
+    def close(self) -> None:
+        """Called once at the end, also after an interruption."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning (in the calling process)
+
+
+def find_specs(inputs: Iterable[Path]) -> list[Path]:
+    """Spec files named directly, or found (not recursively) in folders; each once, in order."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for given in inputs:
+        if given.is_dir():
+            files = sorted(p for p in given.iterdir()
+                           if p.suffix.lower() in SPEC_SUFFIXES and p.is_file() and not p.name.startswith("."))
+            if not files:
+                raise UserError(Problem("no spec files (.yaml, .yml, .json) in this folder", file=str(given)))
+        else:
+            files = [given]  # a missing file is reported by the loader, as a failure of that input
+        for path in files:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(path)
+    return found
+
+
+def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
+    """Load every spec and decide, influencer by influencer, what to build."""
+    from contractgen.roster import merge, read_roster
+
+    if options.roster is not None and len(specs) != 1:
+        raise UserError(Problem(f"--roster adds influencers to one campaign, but {len(specs)} specs were given",
+                                file=str(options.roster), hint="give exactly one spec file with --roster"))
+    roster = read_roster(options.roster) if options.roster is not None else None
+    library = kit.library.digest()
+    shared = {"contractgen": __version__, "library": library, "files": _files_digest(kit),
+              "formats": list(options.formats), "kinds": list(options.kinds)}
+    previous = {} if options.force else BatchManifest.previous(options.out / "manifest.json")
+    result = Plan(options, library=library)
+    folders: dict[str, str] = {}  # case-folded output folder → who writes there
+    for position, path in enumerate(specs):
+        label = path.stem  # names the campaign in failures until its id is known
+        try:
+            loaded = load_file(path)
+            label = _campaign_label(loaded.data, path)
+            if roster is not None:
+                loaded, clashes = merge(loaded, roster)
+                for row in [*roster.rejected, *clashes]:
+                    result.failures.append(((position, 1, row.line), Failure(label, row.handle, row.message)))
+            spec = validate_loaded(loaded)
+            label = spec.campaign_id
+            loaded = None  # the plain data of a big roster is no longer needed
+            logo = logo_path(spec, path)
+            sections = spec.model_copy(update={"influencers": []})
+            base = {**shared, "spec": _digest(sections.model_dump(mode="json", by_alias=True, exclude={"influencers"})),
+                    "logo": _file_digest(logo)}
+        except UserError as exc:
+            result.failures.append(((position, 0, 0), Failure(label, None, str(exc))))
+            continue
+        result.campaigns.append((sections, logo))
+        campaign = spec.campaign_id
+        campaign_folder = safe_folder_name(campaign)
+        for index, person in enumerate(spec.influencers):
+            order: Order = (position, 2, index)
+            folder = f"{campaign_folder}/{safe_folder_name(slugify_handle(person.handle))}"
+            owner = f"{campaign} {person.handle} ({path})"
+            if (first := folders.setdefault(folder.casefold(), owner)) != owner:
+                result.failures.append((order, Failure(campaign, person.handle, str(UserError(Problem(
+                    f"would write into {folder}/, which {first} already uses", file=str(path),
+                    where=f"influencers[{index}].handle",
+                    hint="give each spec its own campaign.id, or each influencer their own handle"))))))
+                continue
+            inputs = _digest({**base, "influencer": person.model_dump(mode="json", by_alias=True)})
+            key = (campaign, person.handle)
+            result.inputs[key] = inputs
+            kept = previous.get(key)
+            if kept and kept[0] == inputs and _still_there(options.out, kept[1], options):
+                result.unchanged.append(ItemResult(order, campaign, person.handle, tuple(kept[1])))
+                continue
+            result.todo.append(_Todo(order, len(result.campaigns) - 1, person, index, folder))
+    return result
+
+
+def _campaign_label(data: Any, path: Path) -> str:
+    """The campaign id of a spec that may not be valid, for naming its failures."""
+    section = data.get("campaign") if isinstance(data, dict) else None
+    if isinstance(section, dict):
+        if isinstance(section.get("id"), str) and section["id"]:
+            return section["id"]
+        if isinstance(section.get("name"), str):
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", section["name"]).strip("-")[:64]  # as CampaignSpec.campaign_id
+            if slug:
+                return slug
+    return path.stem
+
+
+def _digest(data: Any) -> str:
+    """sha256 of canonical JSON: the same data always gives the same hash."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _file_digest(path: str | Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise UserError(Problem(f"cannot read: {exc.strerror}", file=str(path))) from None
+
+
+def _files_digest(kit: Toolkit) -> str:
+    """One hash over the wording the library digest does not cover: templates, strings, data files."""
+    h = hashlib.sha256()
+    folders = [kit.templates, clauses_dir(), *([kit.overlay] if kit.overlay else [])]
+    for folder in folders:
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(f"{path.relative_to(folder).as_posix()}\n".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _still_there(out: Path, files: list[Artifact], options: BatchOptions) -> bool:
+    """True when every recorded file exists with the recorded size and sha256."""
+    if len(files) != len(options.formats) * len(options.kinds):
+        return False
+    for artifact in files:
+        path = out / artifact.path
+        try:
+            if path.stat().st_size != artifact.bytes or hashlib.sha256(path.read_bytes()).hexdigest() != artifact.sha256:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Building (in a worker, or inline)
+
+_local = threading.local()
+
+
+def toolkit(overlay: str | Path | None) -> Toolkit:
+    """This process's (and thread's) toolkit for a library overlay, made once and reused."""
+    kits: dict[str | None, Toolkit] = _local.__dict__.setdefault("kits", {})
+    key = str(overlay) if overlay else None
+    if key not in kits:
+        kits[key] = Toolkit(Path(key) if key else None)
+    return kits[key]
+
+
+def warm_up(overlay: str | None, formats: Sequence[str]) -> None:
+    """Load the library and import the renderers now, then freeze what is loaded.
+
+    ``gc.freeze`` moves every object alive now out of the collector's sight, so the full
+    collection after each influencer only walks that influencer's garbage, not the library,
+    templates and fonts.
+    """
+    toolkit(overlay).library  # noqa: B018 - load it now, once
+    import importlib
+
+    for fmt in formats:
+        importlib.import_module(RENDERERS[fmt])
+    gc.collect()
+    gc.freeze()
+
+
+def _start_worker(overlay: str | None, formats: Sequence[str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    warm_up(overlay, formats)
+
+
+def build_item(item: WorkItem) -> ItemResult:
+    """Build one influencer's documents; never raises for a bad influencer (the error is returned)."""
+    cpu = time.process_time()
+    timings: list[tuple[str, str, float]] = []
+    files: list[Artifact] = []
+    error = None
+    try:
+        kit = toolkit(item.overlay)
+        [engagement] = engagements(item.spec, kit)
+        engagement = dataclasses.replace(engagement, index=item.index)
+        folder = Path(item.out) / item.folder
+        prepare_dir(folder)
+        for kind in item.kinds:
+            started = time.perf_counter()
+            document = assemble(engagement, kind, kit, item.logo)
+            timings.append((kind, "assemble", time.perf_counter() - started))
+            refs = document.meta.properties.get("contractgen.clauses", "") if kind == "contract" else ""
+            clauses = tuple(refs.split())
+            for fmt in item.formats:
+                started = time.perf_counter()
+                data = render(document, fmt)
+                digest = write_atomic(folder / f"{kind}.{fmt}", data)
+                timings.append((kind, fmt, time.perf_counter() - started))
+                files.append(Artifact(item.campaign, item.influencer, kind, fmt, f"{item.folder}/{kind}.{fmt}",
+                                      digest, len(data), clauses))
+            del document
+    except UserError as exc:
+        error = str(exc)
+    except Exception as exc:  # a bug must not stop the other influencers; it is reported with them
+        error = f"internal error: {type(exc).__name__}: {exc} (please report this"
+        error += "):\n" + traceback.format_exc() if item.debug else "; --debug shows the traceback)"
+    gc.collect()  # python-docx leaves reference cycles: collect them per influencer to keep memory flat
+    return ItemResult(item.order, item.campaign, item.influencer, () if error else tuple(files), error,
+                      tuple(timings), time.process_time() - cpu, os.getpid(), _peak_rss_kb())
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak  # macOS reports bytes, Linux KiB
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once in this process: ``--jobs 1``, and a baseline for the benchmark."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+def process_executor(jobs: int, overlay: str | None, formats: Sequence[str]) -> Executor:
+    """A pool of ``jobs`` worker processes, each warmed up once (library, templates, renderers).
+
+    Workers are forked from a fresh server process (``forkserver``) rather than from this one:
+    they start with the renderers already imported and without this process's memory (a big
+    roster) or threads (the progress bar); where there is no forkserver, they are spawned.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__, *(RENDERERS[f] for f in formats)])
+    else:
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(overlay, tuple(formats)))
+
+
+def execute(items: Iterable[WorkItem], executor: Executor, on_result: Callable[[ItemResult], None],
+            window: int = 8, replace: Callable[[], Executor] | None = None) -> Executor:
+    """Run :func:`build_item` over ``items`` with at most ``window`` in flight; report each result.
+
+    When a worker process dies (killed, out of memory) the pool breaks and every item in flight
+    with it is lost. With ``replace``, a fresh executor takes over: lost items are retried once
+    there, and an item lost twice is recorded as failed. Returns the executor in use at the end.
+    """
+    source: Iterator[WorkItem] = iter(items)
+    pending: dict[Future, tuple[WorkItem, int]] = {}  # future → (item, executor generation)
+    generation = 0
+    retried: set[Order] = set()
+
+    def submit(item: WorkItem) -> None:
+        pending[_submit(executor, item)] = (item, generation)
+
+    def fill() -> None:
+        while len(pending) < window and (item := next(source, None)) is not None:
+            submit(item)
+
+    fill()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in sorted(done, key=lambda f: pending[f][0].order):
+            item, born = pending.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                if replace is not None and born == generation:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    executor, generation = replace(), generation + 1
+                if replace is not None and item.order not in retried:
+                    retried.add(item.order)
+                    submit(item)
+                    continue
+                result = _failed(item, "the worker process building this stopped unexpectedly (out of memory, "
+                                       "or killed); run the batch again to retry")
+            except Exception as exc:  # e.g. a result that could not be sent back
+                result = _failed(item, f"internal error: {type(exc).__name__}: {exc}")
+            on_result(result)
+        fill()
+    return executor
+
+
+def _submit(executor: Executor, item: WorkItem) -> Future:
+    try:
+        return executor.submit(build_item, item)
+    except (BrokenProcessPool, RuntimeError) as exc:
+        future: Future = Future()
+        future.set_exception(exc)
+        return future
+
+
+def _failed(item: WorkItem, message: str) -> ItemResult:
+    return ItemResult(item.order, item.campaign, item.influencer, error=message)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole run
+
+
+def run_batch(inputs: Sequence[Path], options: BatchOptions, executor: Executor | None = None,
+              reporter: Reporter | None = None) -> BatchResult:
+    """Plan, build and record a batch; write ``OUT/manifest.json`` and ``OUT/manifest.csv``.
+
+    Raises UserError only when nothing can be built (no inputs, an unreadable roster or
+    library, an unwritable output folder); a failing spec or influencer is recorded instead.
+    Pass ``executor`` to run the items elsewhere (it is not shut down here).
+    """
+    started = time.perf_counter()
+    reporter = reporter or Reporter()
+    specs = find_specs(inputs)
+    if not specs:
+        raise UserError(Problem("no spec files given"))
+    overlay = str(options.library) if options.library else None
+    kit = toolkit(overlay)
+    kit.library  # noqa: B018 - a broken library fails once, here, not once per influencer
+    prepare_dir(options.out)
+    work = plan(specs, options, kit)
+    todo = len(work.todo)
+    jobs = max(1, min(options.jobs or os.cpu_count() or 1, todo or 1))
+    figures = BatchResult(0, 0, [], 0, len(work.unchanged), 0.0, jobs)
+    checkpoint = {"due": time.monotonic() + CHECKPOINT_SECONDS}
+
+    with _Recorder(work, options) as recorder:
+
+        def record(result: ItemResult) -> None:
+            for kind, stage, seconds in result.timings:
+                total = figures.timings.setdefault((kind, stage), [0.0, 0])
+                total[0] += seconds
+                total[1] += 1
+            figures.cpu_seconds += result.cpu
+            if result.pid:
+                peak = figures.worker_peak_rss_kb
+                peak[result.pid] = max(peak.get(result.pid, 0), result.peak_rss_kb)
+            recorder.add(result)
+            reporter.advance(result)
+            if time.monotonic() > checkpoint["due"]:
+                took = time.monotonic()
+                recorder.save(complete=False, final=False)
+                # Saving is the parent's only real work: keep it a small share of the run however big.
+                checkpoint["due"] = time.monotonic() + max(CHECKPOINT_SECONDS, 50 * (time.monotonic() - took))
+
+        own = executor is None
+        replace = None
+        if own and jobs > 1 and todo:
+            def replace() -> Executor:
+                return process_executor(jobs, overlay, options.formats)
+
+            executor = replace()
+        elif own:
+            executor = InlineExecutor()
+        assert executor is not None
+        window = 1 if isinstance(executor, InlineExecutor) else jobs * 4
+        frozen = own and isinstance(executor, InlineExecutor) and bool(todo)
+        if frozen:
+            warm_up(overlay, options.formats)
+        complete = False
+        reporter.start(todo, len(work.unchanged))
+        try:
+            executor = execute(work.items(), executor, record, window, replace)
+            complete = True
+        finally:
+            reporter.close()
+            if own:
+                executor.shutdown(wait=True, cancel_futures=True)
+            if frozen:
+                gc.unfreeze()  # a caller's process lives on; let its objects be collected again
+            recorder.save(complete=complete)
+        figures.files, figures.influencers = recorder.files, recorder.people
+        figures.failures = recorder.manifest.failures
+    figures.built = figures.influencers - len(work.unchanged)
+    figures.elapsed = time.perf_counter() - started
+    return figures
+
+
+class _Recorder:
+    """Takes results in any order and lists them in input order, spooling file records to disk.
+
+    Only results waiting for an earlier one (a few per worker) are held in memory, so the
+    parent's memory does not grow with the batch; the manifest is written from the spool.
+    """
+
+    def __init__(self, work: Plan, options: BatchOptions) -> None:
+        self.out = options.out
+        self.inputs = work.inputs
+        self.expected = sorted([t.order for t in work.todo] + [r.order for r in work.unchanged])
+        self.unchanged = {r.order: r for r in work.unchanged}
+        self.waiting: dict[Order, ItemResult] = {}
+        self.next = 0
+        self.failures = list(work.failures)
+        self.files = self.people = 0
+        self.manifest = BatchManifest(work.library, __version__, options.formats, options.kinds)
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".jsonl", dir=self.out)
+        self.spool_path = Path(name)
+        self.spool = os.fdopen(fd, "w", encoding="utf-8")
+
+    def __enter__(self) -> _Recorder:
+        self._drain()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.spool.close()
+        self.spool_path.unlink(missing_ok=True)
+
+    def add(self, result: ItemResult) -> None:
+        """Take one result; write out every result that is now next in input order."""
+        self.waiting[result.order] = result
+        self._drain()
+
+    def _drain(self, gaps: bool = False) -> None:
+        while self.next < len(self.expected):
+            order = self.expected[self.next]
+            result = self.waiting.pop(order, None) or self.unchanged.pop(order, None)
+            if result is None and not gaps:
+                return
+            self.next += 1
+            if result is not None:
+                self._write(result)
+
+    def _write(self, result: ItemResult) -> None:
+        if result.error is not None:
+            self.failures.append((result.order, Failure(result.campaign, result.influencer, result.error)))
+            return
+        inputs = self.inputs.get((result.campaign, result.influencer), "")
+        for artifact in result.files:
+            self.spool.write(json.dumps(file_record(artifact, inputs), ensure_ascii=False) + "\n")
+        self.files += len(result.files)
+        self.people += 1
+
+    def _records(self) -> Iterator[dict[str, Any]]:
+        self.spool.flush()
+        with self.spool_path.open(encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+
+    def save(self, complete: bool, final: bool = True) -> None:
+        """Write manifest.json (and, when the batch is complete, manifest.csv) from what is known.
+
+        A checkpoint (``final=False``) lists what is done in order so far. The final save also
+        lists what finished after a gap left by an interruption, and the unchanged influencers
+        after it, so that a rerun skips them.
+        """
+        if final:
+            self._drain(gaps=True)
+        manifest = self.manifest
+        manifest.failures = [f for _, f in sorted(self.failures, key=lambda pair: pair[0])]
+        manifest.complete = complete
+        with atomic_file(self.out / "manifest.json") as handle:
+            manifest.write_json(handle, self._records())
+        if complete:
+            with atomic_file(self.out / "manifest.csv", encoding="utf-8-sig") as handle:  # the BOM: Excel reads UTF-8
+                manifest.write_csv(handle, self._records())
