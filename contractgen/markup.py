@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -29,8 +30,13 @@ class Directive:
 Parsed = Heading | Paragraph | ListBlock | Table | PageBreak | Directive
 
 
-def parse(text: str) -> list[Parsed]:
-    """Blocks of a Markdown text, in order."""
+@lru_cache(maxsize=2048)
+def parse(text: str) -> tuple[Parsed, ...]:
+    """Blocks of a Markdown text, in order.
+
+    Cached: most clause texts render the same for every influencer of a campaign, and the
+    blocks are immutable, so a batch parses each distinct text once.
+    """
     # Indentation carries no meaning in our wording and four spaces would make a code block.
     tokens = _MD.parse(_INDENT.sub("", text))
     out: list[Parsed] = []
@@ -61,7 +67,7 @@ def parse(text: str) -> list[Parsed]:
             i += 1
         else:
             i += 1  # code blocks, blockquotes' wrappers: their paragraphs are taken as they come
-    return out
+    return tuple(out)
 
 
 def _close(tokens: list[Token], start: int) -> int:

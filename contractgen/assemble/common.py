@@ -17,7 +17,7 @@ from contractgen.templating import BudgetExceeded, EmptyValue, TextEngine, descr
 RENDER_ERRORS = (TemplateError, EmptyValue, BudgetExceeded, TypeError, ValueError, ArithmeticError, AttributeError)
 
 
-def render_template(engine: TextEngine, name: str, context: Mapping[str, Any], folder: str) -> list[Parsed]:
+def render_template(engine: TextEngine, name: str, context: Mapping[str, Any], folder: str) -> tuple[Parsed, ...]:
     """Render ``templates/<lang>/<name>`` and parse it; errors name the template and line."""
     try:
         text = engine.render(engine.template(name), context)

@@ -169,7 +169,7 @@ class _Prepared:
         # one run: their width comes from a per-process cache, as words repeat a lot.
         kinds = {1: _NEWLINE, 2: _SPACE, 3: _WORD}  # regex group → token kind
         cache = _WIDTH_CACHE
-        if len(cache) > 200_000:  # bounded: a long batch sees many distinct names
+        if len(cache) > 20_000:  # bounded: a long batch sees many distinct names; keeps workers flat
             cache.clear()
         runs, ri, size, shaped = self.runs, 0, self.size, self.shaped
         plain = isinstance(shaped, str)
