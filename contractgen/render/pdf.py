@@ -80,6 +80,7 @@ _TOKENS = re.compile(r"(\n)|([^\S\n\u00a0\u2007\u202f]+)|((?:[^\s]|[\u00a0\u2007
 _WORD, _SPACE, _NEWLINE = 0, 1, 2
 _BREAK_AFTER = frozenset("/-?&=_.,;:")  # where a long word (URL, path) may break
 _WIDTH_CACHE: dict[tuple[str, int, float], float] = {}  # (glyphs, bold, size) → width
+_PREPARED: dict[tuple[str, tuple[tuple[int, int, int], ...], float], tuple[bool, Any, list[Any]]] = {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,11 +159,21 @@ class _Prepared:
         self.runs = runs
         self.size = size
         self.fontset = fontset
-        self.arabic = bidi.has_arabic(self.text)
-        # One string per character (a presentation form, or "" when it vanishes) when shaped.
-        self.shaped: str | list[str] = bidi.shape(self.text, fontset.has) if self.arabic else self.text
         self.widths = _font_widths()
-        self.tokens = self._tokens()
+        # Most paragraphs are the same for every influencer of a campaign, and a split paragraph
+        # is measured again: shaping and tokens are kept per (text, runs, size).
+        key = (self.text, tuple(runs), size)
+        prepared = _PREPARED.get(key)
+        if prepared is None:
+            self.arabic = bidi.has_arabic(self.text)
+            # One string per character (a presentation form, or "" when it vanishes) when shaped.
+            self.shaped = bidi.shape(self.text, fontset.has) if self.arabic else self.text
+            self.tokens = self._tokens()
+            if len(_PREPARED) > 4_000:
+                _PREPARED.clear()
+            _PREPARED[key] = (self.arabic, self.shaped, self.tokens)
+        else:
+            self.arabic, self.shaped, self.tokens = prepared
 
     def _tokens(self) -> list[tuple[int, int, int, float]]:
         # (start, end, kind, width) of every word, space and newline. Most tokens lie inside
