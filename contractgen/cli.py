@@ -134,6 +134,7 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     from contractgen.build import build_campaign
     from contractgen.checks import load_rates
     from contractgen.checks.report import summary_line
+    from contractgen.output import safe_folder_name
     from contractgen.spec import load_spec
     from contractgen.toolkit import Toolkit
 
@@ -142,7 +143,7 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     kit = Toolkit(library)
     kit.library  # noqa: B018 - load (and check) the library before writing anything
     card = load_rates(rates)
-    target = out_dir or Path("out") / campaign.campaign_id
+    target = out_dir or Path("out") / safe_folder_name(campaign.campaign_id)  # campaign.id CON: out/_CON
     manifest = build_campaign(campaign, spec, target, kit, chosen, (only,) if only else KIND_CHOICES, rates=card)
     people = len({a.influencer for a in manifest.files if a.influencer})  # campaign files have none
     click.echo(f"built {len(manifest.files)} files for {people} influencer(s) in {target}")
@@ -150,7 +151,8 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     click.echo(f"findings: {summary_line(f['severity'] for f in findings)}"
                + (f" (details: contractgen validate {spec})" if findings else ""))
     for failure in manifest.failures:
-        click.echo(f"error: {failure.influencer or 'campaign'}: {failure.message}", err=True)
+        for line in failure.message.splitlines():  # one line per problem, each marked
+            click.echo(f"error: {failure.influencer or 'campaign'}: {line}", err=True)
     if manifest.failures:
         sys.exit(1)
 

@@ -7,7 +7,12 @@ Anything a user can cause (a bad spec, a broken clause, an unwritable folder) is
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Characters that would act on a terminal (escape sequences) or reorder the line around them,
+# should a key or value someone typed end up in a message: they are shown as \x1b, \u202e.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,10 @@ class Problem:
 
 
 def format_problem(problem: Problem) -> str:
-    """Render as ``file:line: where: message (hint)``, leaving out what is unknown."""
+    """Render as ``file:line: where: message (hint)``, leaving out what is unknown.
+
+    Control characters and direction overrides are shown escaped (``\\x1b``), never sent as is.
+    """
     parts = []
     if problem.file:
         parts.append(f"{problem.file}:{problem.line}" if problem.line else problem.file)
@@ -35,7 +43,12 @@ def format_problem(problem: Problem) -> str:
     text = ": ".join(parts)
     if problem.hint:
         text += f" ({problem.hint})"
-    return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class UserError(Exception):

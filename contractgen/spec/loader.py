@@ -26,7 +26,7 @@ Path_ = tuple[str | int, ...]
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"[-+]?([0-9][0-9_]*)?\.[0-9]+([eE][-+]?[0-9]+)?$|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$")
 # Characters that are illegal in XML (so in DOCX) or that silently reorder text.
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -82,12 +82,15 @@ def load_file(path: str | Path, display: str | None = None) -> Loaded:
 def load_json_text(text: str, name: str) -> Loaded:
     """Parse JSON; lines come from composing the same text as YAML where that works."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise UserError(Problem(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno)) from None
     except RecursionError:
         raise UserError(Problem("invalid JSON: nested too deeply", file=name)) from None
-    _check_strings(data, name, (), {})
+    except _DuplicateKey as exc:
+        # json would keep the last of two equal keys without a word: refuse, as for YAML.
+        raise UserError(Problem(f"duplicate key '{exc.key}'", file=name, line=_second_line(text, exc.key),
+                                hint="keep one of them")) from None
     lines: dict[Path_, int] = {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -95,13 +98,48 @@ def load_json_text(text: str, name: str) -> Loaded:
             _Converter(name).convert(node, (), lines)
     except (yaml.YAMLError, UserError, RecursionError):
         lines = {}  # line numbers are a courtesy for JSON; the data is already parsed
+    _check_strings(data, name, (), lines)
     return Loaded(data, name, lines)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _second_line(text: str, key: str) -> int | None:
+    """Line of the repeated ``key`` in JSON text, found by composing it as YAML (JSON is YAML)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _Converter("").convert(node, (), {})
+    except UserError as exc:
+        problem = exc.problems[0]
+        if problem.message == f"duplicate key '{key}'":
+            return problem.line
+    except (yaml.YAMLError, RecursionError):
+        pass
+    return None
 
 
 def load_yaml_text(text: str, name: str) -> Loaded:
     """Parse YAML safely into plain data with a line for every value."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:  # a raw control character in the file
+        raise UserError(Problem(
+            f"contains the {_char_kind(exc.character)} U+{exc.character:04X}, which a document cannot hold",
+            file=name, line=text.count("\n", 0, exc.position) + 1, hint=_BAD_CHAR_HINT)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -114,11 +152,48 @@ def load_yaml_text(text: str, name: str) -> Loaded:
         raise UserError(Problem("the file is empty", file=name, hint="start from samples/minimal.yaml"))
     lines: dict[Path_, int] = {}
     try:
+        _count_expanded(node, name)  # before converting anything: an alias bomb costs no memory
         data = _Converter(name).convert(node, (), lines)
     except RecursionError:
         raise UserError(Problem("invalid YAML: nested too deeply", file=name)) from None
     _check_strings(data, name, (), lines)
     return Loaded(data, name, lines)
+
+
+def _count_expanded(root: yaml.Node, name: str) -> int:
+    """How many values the document stands for once aliases are expanded, without expanding them.
+
+    An alias is the same node object as its anchor, so each distinct node is counted once and
+    its total reused: ten lines of nested aliases (a "billion laughs") are refused at once, at
+    the line where the total first passes :data:`MAX_NODES`. An alias inside its own anchor is
+    refused too.
+    """
+    totals: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def fail(node: yaml.Node, message: str, hint: str) -> UserError:
+        return UserError(Problem(message, file=name, line=node.start_mark.line + 1, hint=hint))
+
+    def count(node: yaml.Node) -> int:
+        key = id(node)
+        if key in totals:
+            return totals[key]
+        if key in open_nodes:
+            raise fail(node, "an alias refers to the value that contains it", "an alias cannot contain itself")
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(count(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(count(k) + count(v) for k, v in node.value)
+        open_nodes.discard(key)
+        if total > MAX_NODES:
+            raise fail(node, f"more than {MAX_NODES:,} values once aliases are expanded (an alias bomb?)",
+                       "remove repeated aliases")
+        totals[key] = total
+        return total
+
+    return count(root)
 
 
 class _Converter:
@@ -202,14 +277,21 @@ def _check_strings(data: Any, name: str, path: Path_, lines: dict[Path_, int]) -
             line = Loaded(None, name, lines).line_of(where)
             if bad := _BAD_CHARS.search(value):
                 problems.append(Problem(
-                    f"contains the control character U+{ord(bad.group()):04X}, which a document cannot hold",
-                    file=name, line=line, where=dotted, hint="delete it; it is often pasted in by accident"))
+                    f"contains the {_char_kind(ord(bad.group()))} U+{ord(bad.group()):04X}, which a document cannot hold",
+                    file=name, line=line, where=dotted, hint=_BAD_CHAR_HINT))
             if bad := _BIDI_CONTROLS.search(value):
                 problems.append(Problem(
                     f"contains the invisible direction override U+{ord(bad.group()):04X}, which can disguise text",
                     file=name, line=line, where=dotted, hint="delete it; Persian text needs no overrides"))
     if problems:
         raise UserError(sorted(problems, key=lambda p: (p.line or 0, p.where or "")))
+
+
+_BAD_CHAR_HINT = "delete it; it is often pasted in by accident"
+
+
+def _char_kind(code: int) -> str:
+    return "control character" if code < 0x80 else "character"
 
 
 def dotted_path(path: Path_) -> str:

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import typing
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -55,7 +59,14 @@ def _plausible_year(value: dt.date) -> dt.date:
     return value
 
 
-Date = Annotated[dt.date, AfterValidator(_plausible_year)]
+def _date_text(value: object) -> object:
+    # Dates arrive as text (the loader keeps them so); pydantic would read a number as a Unix time.
+    if isinstance(value, bool | int | float | Decimal):
+        raise ValueError(f"'{value}' is not a date; write it as YYYY-MM-DD")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_plausible_year)]
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e15"))]
 Days = Annotated[int, Field(ge=0, le=3650)]
@@ -72,6 +83,36 @@ class Model(BaseModel):
     """Base of every spec model: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_no_numbers(cls, value: object, info: ValidationInfo) -> object:
+        # pydantic reads true as 1: a yes/no where a number belongs is a slip, not a count of one.
+        if isinstance(value, bool) and info.field_name and _wants_number(cls, info.field_name):
+            raise ValueError(f"expected a number, not {str(value).lower()}")
+        return value
+
+
+_NUMBER_FIELDS: dict[tuple[type, str], bool] = {}
+
+
+def _wants_number(model: type[BaseModel], name: str) -> bool:
+    """Whether a field takes numbers and not yes/no (cached per model and field)."""
+    key = (model, name)
+    if key not in _NUMBER_FIELDS:
+        leaves: set[object] = set()
+        stack = [model.model_fields[name].annotation]
+        while stack:
+            annotation = stack.pop()
+            args = typing.get_args(annotation)
+            if typing.get_origin(annotation) is Literal:
+                continue
+            if args and typing.get_origin(annotation) in (Annotated, typing.Union, types.UnionType):
+                stack.extend(args[:1] if typing.get_origin(annotation) is Annotated else args)
+            else:
+                leaves.add(annotation)
+        _NUMBER_FIELDS[key] = bool(leaves & {int, float, Decimal}) and bool not in leaves
+    return _NUMBER_FIELDS[key]
 
 
 class Person(Model):

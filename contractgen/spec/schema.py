@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from contractgen.cli import user_errors
 from contractgen.spec.models import CampaignSpec
 
 # Spec files contractgen writes start with this line so editors complete and check them.
@@ -25,6 +26,7 @@ def spec_schema() -> dict[str, Any]:
 @click.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help=f"Write to a file (e.g. {SCHEMA_FILE_NAME} beside your specs) instead of printing.")
+@user_errors
 def schema(output: str | None) -> None:
     """Print the JSON Schema of spec files, for editors and other tools."""
     text = json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"

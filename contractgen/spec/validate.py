@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import typing
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ _MESSAGES = {
     "date_from_datetime_parsing": "'{input}' is not a real date; write it as YYYY-MM-DD",
     "date_parsing": "'{input}' is not a real date; write it as YYYY-MM-DD",
     "date_type": "'{input}' is not a date; write it as YYYY-MM-DD",
+    "date_from_datetime_inexact": "'{input}' is not a date; write it as YYYY-MM-DD",
 }
 
 
@@ -52,14 +54,51 @@ def validate_loaded(loaded: Loaded) -> CampaignSpec:
 def pydantic_problems(exc: ValidationError, loaded: Loaded, model: type[BaseModel] = CampaignSpec) -> list[Problem]:
     """Translate pydantic errors into located problems, one per field, in file order."""
     seen: dict[tuple, Problem] = {}
+    kinds: dict[tuple, str] = {}
     for error in exc.errors(include_url=False):
         is_key = "[key]" in error["loc"]
-        path = tuple(p for p in error["loc"] if not _is_union_tag(p))
+        path = _data_path(error["loc"], loaded.data)
         message = _message(error, path, model, is_key)
-        if path in seen:  # a union reports each member; keep the first, friendliest one
+        # A union reports each member; keep the first, friendliest one -- but for a number given
+        # to "a keyword or an amount" (legal.liability_cap), what the amount says is the answer.
+        if path in seen and not (kinds.get(path) == "literal_error" and _is_number(error["input"])):
             continue
+        kinds[path] = error["type"]
         seen[path] = Problem(message, file=loaded.file, line=loaded.line_of(path), where=dotted_path(path) or None)
     return sorted(seen.values(), key=lambda p: (p.line or 0, p.where or ""))
+
+
+def _data_path(loc: tuple, data: Any) -> tuple:
+    """The path in the data an error is about: pydantic's location without its union-member tags.
+
+    A part is kept when the data has it (a key a user wrote may look like a tag: ``"[": 1``),
+    dropped when it is a tag, and kept otherwise (a missing key).
+    """
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        found = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if found:
+            node = node[part]
+        elif _is_union_tag(part):
+            continue
+        else:
+            node = None
+        path.append(part)
+    return tuple(path)
+
+
+def _is_number(value: Any) -> bool:
+    """A number, or text that reads as one (YAML leaves ``1e300`` as text)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float | Decimal):
+        return True
+    try:
+        return isinstance(value, str) and Decimal(value).is_finite()
+    except ArithmeticError:
+        return False
 
 
 def _is_union_tag(part: str | int) -> bool:
@@ -70,7 +109,7 @@ def _is_union_tag(part: str | int) -> bool:
 
 def _message(error: dict[str, Any], path: tuple, model: type[BaseModel], is_key: bool = False) -> str:
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and path:
         key = str(path[-1])
         known = field_names_at(model, path[:-1])
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
