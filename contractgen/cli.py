@@ -31,7 +31,10 @@ def report(error: UserError) -> None:
 
 
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn UserError into a printed report and exit code 1 (traceback only with --debug)."""
+    """Turn UserError into a printed report and exit 1; a bug into one line and exit 3.
+
+    Tracebacks only with --debug.
+    """
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -46,6 +49,14 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug, not the user's input: say so, briefly
+            if debug:
+                raise
+            click.echo(f"error: internal error ({type(exc).__name__}: {exc}); nothing more was written. "
+                       "Run again with 'contractgen --debug ...' and report the traceback.", err=True)
+            sys.exit(3)
 
     return run
 

@@ -228,9 +228,15 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
     for platform in platforms:
         kinds = sorted({placement_kind(p.format) for p in plans if p.platform == platform})
         placements = []
+        # The spec's own placement (for captions) applies everywhere; videos, stories and live
+        # streams keep the jurisdiction's extra duties (spoken, on every frame, repeated).
+        if spec.disclosure.placement:
+            placements.append(spec.disclosure.placement)
         for kind in kinds:
+            if kind == "default" and spec.disclosure.placement:
+                continue
             wording = getattr(jurisdiction.placement, kind) or jurisdiction.placement.default
-            text = spec.disclosure.placement if spec.disclosure.placement and kind == "default" else _word(wording, language)
+            text = _word(wording, language)
             if text not in placements:
                 placements.append(text)
         tool = rules.platform_tools.get(platform) if spec.disclosure.platform_tools else None

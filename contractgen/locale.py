@@ -81,8 +81,8 @@ class Locale:
         return sep.join(words[:-1]) + final + words[-1]
 
     def term(self, value: Any, group: str) -> str:
-        """Words for an enum value (``reel`` → ``Reel``); unknown values print as themselves."""
-        return str(self.terms.get(group, {}).get(str(value), str(value).replace("_", " ")))
+        """Words for an enum value (``reel`` → ``Reel``); a user's own value prints exactly as typed."""
+        return str(self.terms.get(group, {}).get(str(value), str(value)))
 
     @cached_property
     def terms(self) -> dict[str, dict[str, str]]:
