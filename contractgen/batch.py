@@ -386,7 +386,7 @@ def build_item(item: WorkItem) -> ItemResult:
     except Exception as exc:  # a bug must not stop the other influencers; it is reported with them
         error = f"internal error: {type(exc).__name__}: {exc} (please report this"
         error += "):\n" + traceback.format_exc() if item.debug else "; --debug shows the traceback)"
-    gc.collect()  # python-docx leaves reference cycles: collect them per influencer to keep memory flat
+    gc.collect(1)  # python-docx leaves young reference cycles: collect them per influencer (old objects are left to gc)
     return ItemResult(item.order, item.campaign, item.influencer, () if error else tuple(files), error,
                       tuple(timings), time.process_time() - cpu, os.getpid(), _peak_rss_kb())
 

@@ -91,7 +91,7 @@ def build_engagement(engagement: Engagement, kit: Toolkit, out_dir: Path, format
             artifacts.append(Artifact(spec.campaign_id, engagement.influencer.handle, kind, fmt,
                                       f"{folder_name}/{kind}.{fmt}", digest, len(data), clauses))
         del document
-    gc.collect()  # python-docx leaves reference cycles; collect them per influencer
+    gc.collect(1)  # python-docx leaves young reference cycles; a full pass per influencer costs ~20 ms
     return artifacts
 
 
