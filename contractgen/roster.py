@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from contractgen.errors import Problem, UserError
-from contractgen.spec.loader import _BAD_CHARS, _BIDI_CONTROLS, Loaded
+from contractgen.spec.loader import _BAD_CHARS, _BIDI_CONTROLS, Loaded, read_text
 from contractgen.spec.models import Influencer, Person, Platform, PlatformStats
 from contractgen.spec.rules import discount_code
 from contractgen.spec.validate import pydantic_problems
@@ -88,7 +88,9 @@ def read_roster(path: str | Path, display: str | None = None) -> Roster:
     """Read and validate every row of a roster CSV (comma, semicolon or tab separated)."""
     path = Path(path)
     name = display or str(path)
-    text = _read_text(path, name)
+    # Spreadsheets often write a byte-order mark; read_text accepts it.
+    text = read_text(path, name, kind="roster", limit=MAX_BYTES, encoding_hint="export the sheet as 'CSV UTF-8'",
+                     missing_hint="check the --roster path")
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise UserError(Problem("the roster is empty", file=name, hint="the first row names the columns"))
@@ -109,25 +111,6 @@ def read_roster(path: str | Path, display: str | None = None) -> Roster:
     except csv.Error as exc:
         raise UserError(Problem(f"not a readable CSV: {exc}", file=name, line=reader.line_num)) from None
     return roster
-
-
-def _read_text(path: Path, name: str) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(Problem(f"file is {size:,} bytes; a roster may be at most {MAX_BYTES:,}", file=name))
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(Problem("no such file", file=name, hint="check the --roster path")) from None
-    except IsADirectoryError:
-        raise UserError(Problem("is a folder, not a CSV file", file=name)) from None
-    except OSError as exc:
-        raise UserError(Problem(f"cannot read: {exc.strerror}", file=name)) from None
-    try:
-        return raw.decode("utf-8-sig")  # spreadsheets often write a byte-order mark
-    except UnicodeDecodeError as exc:
-        raise UserError(Problem(f"not UTF-8 text (bad byte at offset {exc.start})", file=name,
-                                hint="export the sheet as 'CSV UTF-8'")) from None
 
 
 def _dialect(header_line: str) -> type[csv.Dialect]:

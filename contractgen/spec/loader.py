@@ -47,33 +47,33 @@ class Loaded:
         return None
 
 
+def read_text(path: Path, name: str, *, kind: str, limit: int = MAX_BYTES, too_big: str | None = None,
+              encoding_hint: str = "save the file as UTF-8", missing_hint: str = "check the path") -> str:
+    """A user's UTF-8 text file (a byte-order mark is allowed), size-checked; UserError on any problem."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise UserError(Problem(f"file is {size:,} bytes; a {kind} may be at most {limit:,}", file=name,
+                                    hint=too_big))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(Problem("no such file", file=name, hint=missing_hint)) from None
+    except IsADirectoryError:
+        raise UserError(Problem(f"is a folder, not a {kind} file", file=name)) from None
+    except OSError as exc:
+        raise UserError(Problem(f"cannot read: {exc.strerror}", file=name)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(Problem(f"not UTF-8 text (bad byte at offset {exc.start})", file=name,
+                                hint=encoding_hint)) from None
+
+
 def load_file(path: str | Path, display: str | None = None) -> Loaded:
     """Read a ``.yaml``, ``.yml`` or ``.json`` spec file; raise UserError on any problem."""
     path = Path(path)
     name = display or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(
-                Problem(
-                    f"file is {size:,} bytes; a spec may be at most {MAX_BYTES:,}",
-                    file=name,
-                    hint="split the campaign or move influencers into a --roster CSV",
-                )
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(Problem("no such file", file=name, hint="check the path")) from None
-    except IsADirectoryError:
-        raise UserError(Problem("is a folder, not a spec file", file=name)) from None
-    except OSError as exc:
-        raise UserError(Problem(f"cannot read: {exc.strerror}", file=name)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            Problem(f"not UTF-8 text (bad byte at offset {exc.start})", file=name, hint="save the file as UTF-8")
-        ) from None
+    text = read_text(path, name, kind="spec", too_big="split the campaign or move influencers into a --roster CSV")
     if path.suffix.lower() == ".json":
         return load_json_text(text, name)
     return load_yaml_text(text, name)
