@@ -192,3 +192,16 @@ def test_no_chart_for_a_single_influencer(cli: Callable[..., Any], tmp_path: Pat
     assert (out / "summary.pdf").is_file()
     assert "Alex Morgan (@alexruns)" in pdf_text(out / "summary.pdf")
     assert not (out / "summary.docx").exists()  # the summary follows --format
+
+
+def test_persian_summary_is_in_persian(cli: Callable[..., Any], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", SAMPLES / "persian.yaml", "--out", out, "--only", "brief").exit_code == 0
+    docx = docx_text(out / "summary.docx")
+    assert "R1 انتخاب اینفلوئنسر نامناسب یا غیرقابل‌اعتماد" in docx  # Persian wording from coverage.yaml
+    for text in (docx, pdf_text(out / "summary.pdf")):
+        assert "تعهدات تحویلی" in text  # headings of templates/fa/summary.md.j2
+        assert "پوشش ریسک‌ها" in text
+        assert "Risk coverage" not in text  # not the English fallback
+        for handle in ("@negar.glow", "@ali_pooyan", "@mahsa.skin"):
+            assert handle in text, handle
