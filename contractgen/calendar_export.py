@@ -1,7 +1,8 @@
 """Calendar files of every dated duty: ``campaign.ics`` for the brand, ``<slug>/calendar.ics`` each.
 
 Duties: the draft due date and the publish window (an all-day event over several days) of each
-deliverable, the report due date, dated payment milestones and the product training. Built with
+deliverable, the report due date, dated payment milestones, the product training, and the last
+days of the usage period and of exclusivity (each with a reminder ``REMINDER_DAYS`` before). Built with
 the icalendar package. Output is the same bytes on every run: UIDs come from the campaign id,
 the influencer and the duty, and DTSTAMP is the agreement date (or the campaign start), so a
 rebuilt file updates the events already imported instead of duplicating them.
@@ -24,6 +25,7 @@ from contractgen.spec.models import CampaignSpec
 from contractgen.toolkit import Toolkit
 
 CAMPAIGN_FILE = "campaign.ics"
+REMINDER_DAYS = 14  # how long before a licence or exclusivity ends the calendar reminds
 INFLUENCER_FILE = "calendar.ics"
 
 
@@ -36,7 +38,8 @@ class Duty:
     description: str
     start: dt.date
     end: dt.date
-    kind: str  # draft, publish, report, payment, training
+    kind: str  # draft, publish, report, payment, training, usage, exclusivity
+    reminder_days: int | None = None  # an alarm this many days before the start
 
 
 class Words:
@@ -80,6 +83,13 @@ def influencer_duties(engagement: Engagement, words: Words) -> list[Duty]:
         if day is not None:
             out.append(Duty(f"{base}-pay{i + 1}", words.say("payment_due", label=instalment.label, handle=handle),
                             about, day, day, "payment"))
+    # The last days of the rights the brand holds: paid ads must stop, exclusivity lapses.
+    if deal.usage_end is not None:
+        out.append(Duty(f"{base}-usage-end", words.say("usage_end", handle=handle), about, deal.usage_end,
+                        deal.usage_end, "usage", REMINDER_DAYS))
+    if spec.exclusivity.mode != "none":
+        out.append(Duty(f"{base}-exclusivity-end", words.say("exclusivity_end", handle=handle), about,
+                        deal.exclusivity_to, deal.exclusivity_to, "exclusivity", REMINDER_DAYS))
     training = training_duty(spec, words)
     if training is not None:
         out.append(training)
@@ -105,7 +115,7 @@ def _due(instalment: Instalment) -> dt.date | None:
 
 def calendar_bytes(name: str, duties: Sequence[Duty], stamp: dt.datetime) -> bytes:
     """An iCalendar file of all-day events."""
-    from icalendar import Calendar, Event
+    from icalendar import Alarm, Calendar, Event
 
     cal = Calendar()
     cal.add("prodid", f"-//contractgen//contractgen {__version__}//EN")
@@ -123,6 +133,12 @@ def calendar_bytes(name: str, duties: Sequence[Duty], stamp: dt.datetime) -> byt
         event.add("description", duty.description)
         event.add("categories", [duty.kind])
         event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy all day
+        if duty.reminder_days:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", duty.summary)
+            alarm.add("trigger", -dt.timedelta(days=duty.reminder_days))
+            event.add_component(alarm)
         cal.add_component(event)
     return cal.to_ical()
 

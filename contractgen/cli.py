@@ -76,6 +76,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("contractgen.questionnaire.command:new", "Answer questions and get a spec, a contract and a brief."),
     "clauses": ("contractgen.library.command:clauses", "Work with the clause library: list, show, vars, lint, lock."),
     "schema": ("contractgen.spec.schema:schema", "Print the JSON Schema of spec files."),
+    "rights": ("contractgen.rights_command:rights_command",
+               "List the rights each contract grants (usage, ads, exclusivity), or answer for one day."),
 }
 
 

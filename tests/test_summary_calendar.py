@@ -81,9 +81,9 @@ def test_build_lists_summary_and_calendars(built: Path) -> None:
 def test_campaign_calendar_has_every_dated_duty(built: Path) -> None:
     items = events(built / "campaign.ics")
     # Maya: 2 deliverables × (draft, publish) + report = 5; Omid the same; Sara 1 × 2 + report = 3;
-    # the product training once for everyone.
-    assert len(items) == 14
-    assert len({str(e["UID"]) for e in items}) == 14
+    # the product training once for everyone; each has the last days of usage and exclusivity (+6).
+    assert len(items) == 20
+    assert len({str(e["UID"]) for e in items}) == 20
     named = by_summary(items)
     reels = named["Publish: 2 Reels on Instagram, @mayaglows"]
     assert reels["DTSTART"].dt == dt.date(2027, 2, 10)
@@ -96,9 +96,9 @@ def test_campaign_calendar_has_every_dated_duty(built: Path) -> None:
 
 
 @pytest.mark.parametrize(("slug", "count", "first", "last"), [
-    ("mayaglows", 6, dt.date(2027, 2, 3), dt.date(2027, 3, 8)),
-    ("omid.daily", 6, dt.date(2027, 2, 3), dt.date(2027, 3, 27)),
-    ("sara.makes", 4, dt.date(2027, 2, 3), dt.date(2027, 3, 5)),
+    ("mayaglows", 8, dt.date(2027, 2, 3), dt.date(2027, 9, 1)),  # the last: the end of usage
+    ("omid.daily", 8, dt.date(2027, 2, 3), dt.date(2027, 9, 20)),
+    ("sara.makes", 6, dt.date(2027, 2, 3), dt.date(2027, 8, 26)),
 ])
 def test_influencer_calendar(built: Path, slug: str, count: int, first: dt.date, last: dt.date) -> None:
     items = events(built / slug / "calendar.ics")
@@ -119,10 +119,12 @@ def test_calendars_are_deterministic_and_skip_undated_duties(make_spec: Callable
         write_calendars(spec, engagements(spec, kit), kit, folder)
     assert (first / "campaign.ics").read_bytes() == (second / "campaign.ics").read_bytes()
     items = events(first / "alexruns" / "calendar.ics")
-    # No drafts (review off), no training, undated payment: the publish window and the report.
-    assert sorted(str(e["SUMMARY"]) for e in items) == ["Performance report due, @alexruns",
+    # No drafts (review off), no training, undated payment, no exclusivity: the publish window,
+    # the report and the end of the usage period (6 months after the last publishing day).
+    assert sorted(str(e["SUMMARY"]) for e in items) == ["Last day of the usage period (no new use after it): @alexruns",
+                                                        "Performance report due, @alexruns",
                                                         "Publish: 1 Reel on Instagram, @alexruns"]
-    assert {e["DTSTART"].dt for e in items} == {dt.date(2027, 4, 5), dt.date(2027, 4, 27)}
+    assert {e["DTSTART"].dt for e in items} == {dt.date(2027, 4, 5), dt.date(2027, 4, 27), dt.date(2027, 10, 20)}
 
 
 # --- the summary ----------------------------------------------------------------------------
