@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contractgen import __version__
-from contractgen.document import Document
+from contractgen.document import Document, Signing
 from contractgen.engagement import Engagement, expand
 from contractgen.errors import Problem, UserError
 from contractgen.output import Artifact, Failure, Manifest, prepare_dir, safe_folder_name, write_atomic
@@ -49,8 +49,9 @@ def logo_path(spec: CampaignSpec, spec_file: Path | None) -> str | None:
     return str(path)
 
 
-def assemble(engagement: Engagement, kind: str, kit: Toolkit, logo: str | None) -> Document:
-    """The document tree of one kind for one engagement."""
+def assemble(engagement: Engagement, kind: str, kit: Toolkit, logo: str | None,
+             signing: Signing | None = None) -> Document:
+    """The document tree of one kind for one engagement (``signing``: initials, e-sign anchors)."""
     if kind == "contract":
         from contractgen.assemble.contract import build_contract
 
@@ -59,7 +60,10 @@ def assemble(engagement: Engagement, kind: str, kit: Toolkit, logo: str | None) 
         from contractgen.assemble.brief import build_brief
 
         document = build_brief(engagement, kit)
-    return dataclasses.replace(document, meta=dataclasses.replace(document.meta, logo=logo))
+    meta = dataclasses.replace(document.meta, logo=logo)
+    if signing is not None and kind == "contract":
+        meta = dataclasses.replace(meta, signing=signing)
+    return dataclasses.replace(document, meta=meta)
 
 
 def render(document: Document, fmt: str) -> bytes:
@@ -74,7 +78,7 @@ def render(document: Document, fmt: str) -> bytes:
 
 
 def build_engagement(engagement: Engagement, kit: Toolkit, out_dir: Path, formats: Iterable[str],
-                     kinds: Iterable[str], logo: str | None) -> list[Artifact]:
+                     kinds: Iterable[str], logo: str | None, signing: Signing | None = None) -> list[Artifact]:
     """Write one influencer's documents into ``out_dir/<slug>/``; return what was written."""
     spec = engagement.spec
     folder_name = safe_folder_name(engagement.deal.slug)
@@ -82,7 +86,7 @@ def build_engagement(engagement: Engagement, kit: Toolkit, out_dir: Path, format
     prepare_dir(folder)
     artifacts = []
     for kind in kinds:
-        document = assemble(engagement, kind, kit, logo)
+        document = assemble(engagement, kind, kit, logo, signing)
         clauses = tuple(document.meta.properties.get("contractgen.clauses", "").split()) if kind == "contract" else ()
         for fmt in formats:
             data = render(document, fmt)
@@ -98,11 +102,13 @@ def build_engagement(engagement: Engagement, kit: Toolkit, out_dir: Path, format
 def build_campaign(spec: CampaignSpec, spec_file: Path | None, out_dir: Path, kit: Toolkit,
                    formats: Iterable[str] = FORMATS, kinds: Iterable[str] = KINDS,
                    on_progress: Callable[[Engagement], None] | None = None,
-                   rates: RateCard | None = None) -> Manifest:
+                   rates: RateCard | None = None, signing: Signing | None = None) -> Manifest:
     """Build every influencer of a spec; one failing influencer does not stop the others.
 
     Then the campaign's own files: the risk findings (in the manifest, under ``findings``), the
-    calendars and the brand's summary. ``rates`` replaces the built-in rate card.
+    calendars and the brand's summary. ``rates`` replaces the built-in rate card; ``signing``
+    adds initials fields and e-signature anchors to the contracts (and, with anchors, writes
+    the envelope manifest ``signers.json``).
     """
     from contractgen.calendar_export import write_calendars
     from contractgen.checks import load_rates, run_checks
@@ -116,7 +122,7 @@ def build_campaign(spec: CampaignSpec, spec_file: Path | None, out_dir: Path, ki
     people = engagements(spec, kit)
     for engagement in people:
         try:
-            manifest.files.extend(build_engagement(engagement, kit, out_dir, formats, kinds, logo))
+            manifest.files.extend(build_engagement(engagement, kit, out_dir, formats, kinds, logo, signing))
         except UserError as exc:
             manifest.failures.append(Failure(spec.campaign_id, engagement.influencer.handle, str(exc)))
         if on_progress:
@@ -128,5 +134,11 @@ def build_campaign(spec: CampaignSpec, spec_file: Path | None, out_dir: Path, ki
         manifest.files.extend(write_summary(spec, people, kit, out_dir, formats, findings, card, manifest.files, logo))
     except UserError as exc:
         manifest.failures.append(Failure(spec.campaign_id, None, f"summary: {exc}"))
+    if signing is not None and signing.anchors and "contract" in kinds:
+        from contractgen.signing.envelope import FILE, envelope, envelope_bytes
+
+        data = envelope_bytes(envelope(people, kit, signing.anchors, formats, signing.initials))
+        manifest.files.append(Artifact(spec.campaign_id, "", "envelope", "json", FILE,
+                                       write_atomic(out_dir / FILE, data), len(data)))
     write_atomic(out_dir / "manifest.json", manifest.to_json().encode())
     return manifest

@@ -20,6 +20,7 @@ from contractgen.errors import UserError, format_problem
 
 FORMAT_CHOICES = ("docx", "pdf")
 KIND_CHOICES = ("contract", "brief")
+ESIGN_CHOICES = ("docusign", "dropbox", "documenso", "adobe")  # contractgen.signing.anchors.SERVICES
 
 
 def report(error: UserError) -> None:
@@ -133,20 +134,27 @@ def main(debug: bool) -> None:
 @click.option("--only", type=click.Choice(KIND_CHOICES), default=None, help="Build only contracts or only briefs.")
 @click.option("--rates", type=click.Path(path_type=Path), default=None,
               help="Your own rate card for the risk checks (see 'contractgen validate --help').")
+@click.option("--esign", type=click.Choice(ESIGN_CHOICES), default=None,
+              help="Write the invisible anchors this e-signature service places its fields on, and OUT/signers.json.")
+@click.option("--initials", is_flag=True, help="Add an initials field for every signing party on every contract page.")
 @library_option
 @user_errors
 def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, library: Path | None,
-          rates: Path | None) -> None:
+          rates: Path | None, esign: str | None, initials: bool) -> None:
     """Build every influencer's contract and brief from SPEC (YAML or JSON).
 
     Writes OUT/<handle>/contract.docx, contract.pdf, brief.docx, brief.pdf and
     calendar.ics; for the brand, OUT/summary.docx and summary.pdf (figures, risk
     findings, coverage) and OUT/campaign.ics; and OUT/manifest.json. Prints a count
     of the risk findings (details: contractgen validate). Exits 1 if anything failed.
+
+    Contract PDFs have a signature field per signing party (named brand, agency,
+    influencer, agent) and date and name fields where the panel leaves them blank.
     """
     from contractgen.build import build_campaign
     from contractgen.checks import load_rates
     from contractgen.checks.report import summary_line
+    from contractgen.document import Signing
     from contractgen.output import safe_folder_name
     from contractgen.spec import load_spec
     from contractgen.toolkit import Toolkit
@@ -157,7 +165,8 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     kit.library  # noqa: B018 - load (and check) the library before writing anything
     card = load_rates(rates)
     target = out_dir or Path("out") / safe_folder_name(campaign.campaign_id)  # campaign.id CON: out/_CON
-    manifest = build_campaign(campaign, spec, target, kit, chosen, (only,) if only else KIND_CHOICES, rates=card)
+    manifest = build_campaign(campaign, spec, target, kit, chosen, (only,) if only else KIND_CHOICES, rates=card,
+                              signing=Signing(initials, esign))
     people = len({a.influencer for a in manifest.files if a.influencer})  # campaign files have none
     click.echo(f"built {len(manifest.files)} files for {people} influencer(s) in {target}")
     findings = manifest.extra.get("findings", [])

@@ -90,6 +90,8 @@ class Signatory:
     name: str | None  # person signing, when known
     title: str | None
     heading: str = ""  # the line under the role: "For and on behalf of X", or just the signer's name
+    key: str = ""  # the role's key (brand, agency, influencer, agent): names its signature fields
+    email: str | None = None  # where an e-signature service sends the request
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,19 @@ class SignatureBlock:
     intro: str
     signatories: tuple[Signatory, ...]
     labels: dict[str, str]  # signature, name, title, date (from strings.yaml)
+
+
+@dataclass(frozen=True)
+class Signing:
+    """What a contract carries for signing tools besides its signature fields.
+
+    initials: an initials field for every signing party on every page
+    anchors: the e-signature service (docusign, dropbox, documenso, adobe) whose invisible
+    anchor texts are written where its fields go, or None
+    """
+
+    initials: bool = False
+    anchors: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,7 @@ class Meta:
     logo: str | None = None
     digits: str = "0123456789"  # the document's digits, for page numbers
     properties: dict[str, str] = field(default_factory=dict)  # provenance, custom properties
+    signing: Signing = Signing()
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def build_contract(engagement: Engagement, kit: Toolkit) -> Document:
             if item.name == "clauses":
                 blocks.extend(clauses)
             elif item.name == "signatures":
-                blocks.append(_signatures(engagement, kit.strings(language)))
+                blocks.append(signature_block(engagement, kit.strings(language)))
             else:
                 raise UserError(Problem(f"unknown directive [[{item.name}]]", file=f"templates/{language}/contract.md.j2"))
         else:
@@ -125,24 +125,32 @@ def _clause(clause: ClauseSource, number: int, library: Library, engine: TextEng
     return Clause(number, clause.id, clause.version, title, tuple(body))
 
 
-def _signatures(engagement: Engagement, strings: dict[str, Any]) -> SignatureBlock:
+def signature_block(engagement: Engagement, strings: dict[str, Any]) -> SignatureBlock:
+    """Who signs one contract, in signing order: the brand, the agency, the influencer, the agent.
+
+    The one place the signing parties are decided: the renderers' signature fields and the
+    e-signature envelope (``signers.json``) both read it.
+    """
     spec = engagement.spec
     labels = strings["signatures"]
     roles = labels["roles"]
 
-    def company(role: str, party: str, signer: Any) -> Signatory:
-        return Signatory(roles[role], party, _name(signer), _title(signer), f"{labels['for']} {party}")
+    def company(role: str, party: str, signer: Any, contact: Any) -> Signatory:
+        # The request goes to the signatory's own address, else to the party's contact.
+        email = (signer.email if signer else None) or (contact.email if contact else None)
+        return Signatory(roles[role], party, _name(signer), _title(signer), f"{labels['for']} {party}", role, email)
 
-    people = [company("brand", spec.brand.legal_name, spec.brand.signatory)]
+    people = [company("brand", spec.brand.legal_name, spec.brand.signatory, spec.brand.contact)]
     if spec.agency:
-        people.append(company("agency", spec.agency.legal_name, spec.agency.signatory))
+        people.append(company("agency", spec.agency.legal_name, spec.agency.signatory, spec.agency.contact))
     person = engagement.influencer
     # A person signs for themselves: no "for and on behalf of".
-    people.append(Signatory(roles["influencer"], person.legal_name, person.legal_name, None, person.legal_name))
+    people.append(Signatory(roles["influencer"], person.legal_name, person.legal_name, None, person.legal_name,
+                            "influencer", str(person.email) if person.email else None))
     if person.agent:
         people.append(Signatory(roles["agent"], person.agent.name, person.agent.name, _title(person.agent),
-                                person.agent.name))
-    field_labels = {key: labels[key] for key in ("signature", "name", "title", "date")}
+                                person.agent.name, "agent", person.agent.email))
+    field_labels = {key: labels[key] for key in ("signature", "name", "title", "date", "initials")}
     return SignatureBlock(labels["heading"], labels["intro"], tuple(people), field_labels)
 
 

@@ -34,6 +34,7 @@ from contractgen.document import (
     Run,
     Signatory,
     SignatureBlock,
+    Signing,
     SubClause,
     Table,
     plain,
@@ -74,7 +75,7 @@ def render_docx(doc: Document) -> bytes:
     word = docx.Document(BytesIO(_template(meta.rtl, meta.language)))
     package = word.part.package
     try:
-        writer = _Writer(meta.rtl, word.part.numbering_part.element, word.part)
+        writer = _Writer(meta.rtl, word.part.numbering_part.element, word.part, meta.signing)
         sect_pr = word.element.body[-1]  # the template's body holds only the section properties
         elements = writer.blocks(doc.blocks)
         if not elements or elements[-1].tag == _W + "tbl":
@@ -86,6 +87,9 @@ def render_docx(doc: Document) -> bytes:
         section = word.sections[0]
         writer.header(section.header, meta)
         writer.footer(section.footer.part.element, meta)
+        signatures = next((b for b in doc.blocks if isinstance(b, SignatureBlock)), None)
+        if meta.signing.initials and signatures is not None:
+            writer.initials(section.footer.part.element, signatures)
         _core_properties(word, meta)
         if meta.properties:
             _custom_properties(word, meta.properties)
@@ -103,10 +107,11 @@ def _template(rtl: bool, language: str) -> bytes:
 class _Writer:
     """Builds WordprocessingML elements for blocks; holds no reference to the source Document."""
 
-    def __init__(self, rtl: bool, numbering: Element, part: Any) -> None:
+    def __init__(self, rtl: bool, numbering: Element, part: Any, signing: Signing | None = None) -> None:
         from lxml import etree
 
         self.rtl = rtl
+        self.signing = signing or Signing()
         self.part = part  # the main document part, which owns image relationships
         self.numbering = numbering
         self.sub = etree.SubElement
@@ -209,24 +214,70 @@ class _Writer:
             for offset in range(2):
                 tc = self.cell(tr, half)
                 if start + offset < len(people):
-                    self.panel(tc, people[start + offset], labels, first_row=start == 0)
+                    self.panel(tc, people[start + offset], labels, first_row=start == 0, signer=start + offset + 1)
                 else:
                     self.paragraph_in(tc, "SignaturePanel", ())
         out.append(tbl)
         self.after_table = True
         return out
 
-    def panel(self, tc: Element, person: Signatory, labels: dict[str, str], *, first_row: bool) -> None:
-        """One party's panel: role, party, signature line, name, title, date line."""
+    def panel(self, tc: Element, person: Signatory, labels: dict[str, str], *, first_row: bool,
+              signer: int = 1) -> None:
+        """One party's panel: role, party, signature line, name, title, date line.
+
+        With e-signature anchors, each blank line starts with its anchor, in white.
+        """
         role = self.paragraph_in(tc, "SignaturePanel", (Run(person.role, bold=True),))
         if not first_row:
             self.set_spacing_before(role, 480)  # room between rows of panels
         self.paragraph_in(tc, "SignaturePanel", (Run(person.heading or person.party),))
-        self.paragraph_in(tc, "SignatureLine", (Run(f"{labels['signature']}: {_BLANK}"),))
-        self.paragraph_in(tc, "SignaturePanel", (Run(f"{labels['name']}: {person.name or _BLANK}"),))
+        self.blank_line(tc, "SignatureLine", labels["signature"], person, "signature", signer)
+        if person.name:
+            self.paragraph_in(tc, "SignaturePanel", (Run(f"{labels['name']}: {person.name}"),))
+        else:
+            self.blank_line(tc, "SignaturePanel", labels["name"], person, "name", signer)
         if person.title:
             self.paragraph_in(tc, "SignaturePanel", (Run(f"{labels['title']}: {person.title}"),))
-        self.paragraph_in(tc, "SignatureLine", (Run(f"{labels['date']}: {_BLANK}"),))
+        self.blank_line(tc, "SignatureLine", labels["date"], person, "date", signer)
+
+    def blank_line(self, tc: Element, style: str, label: str, person: Signatory, kind: str, signer: int) -> None:
+        """``Label: ____`` to write on, with the field's anchor at the start of the line."""
+        p = self.paragraph_in(tc, style, (Run(f"{label}: "),))
+        blank = _BLANK
+        if self.signing.anchors and person.key:
+            from contractgen.signing.anchors import anchor
+
+            text = anchor(self.signing.anchors, kind, signer)
+            self.anchor_run(p, text)
+            blank = blank[:max(2, len(blank) - round(len(text) * 0.7))]  # the anchor is part of the line
+        self.runs(p, (Run(blank),))
+
+    def anchor_run(self, p: Element, text: str) -> None:
+        """White 7 pt text on an ink underline: invisible on the line, found by the e-sign service."""
+        r = self.sub(p, _W + "r")
+        rpr = self.sub(r, _W + "rPr")
+        self.sub(rpr, _W + "color").set(_VAL, "FFFFFF")  # rPr children in schema order: color, sz, u
+        self.sub(rpr, _W + "sz").set(_VAL, "14")
+        u = self.sub(rpr, _W + "u")
+        u.set(_VAL, "single")
+        u.set(_W + "color", "1C1F24")
+        t = self.sub(r, _W + "t")
+        t.text = text
+        t.set(_XML_SPACE, "preserve")
+
+    def initials(self, footer: Element, block: SignatureBlock) -> None:
+        """A footer line to initial every page: ``Initials: ____ ____`` one blank per signing party."""
+        p = self.paragraph_in(footer, "Footer", (Run(f"{block.labels['initials']}: "),))
+        for n, person in enumerate(block.signatories, start=1):
+            if not person.key:
+                continue
+            if self.signing.anchors:
+                from contractgen.signing.anchors import anchor
+
+                self.anchor_run(p, anchor(self.signing.anchors, "initials", n, 1))
+                self.runs(p, (Run("  "),))
+            else:
+                self.runs(p, (Run("______  "),))
 
     # -- numbering ----------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle
 from reportlab.platypus import Image as RLImage
@@ -51,6 +51,7 @@ from contractgen.document import (
     PageBreak,
     Paragraph,
     SignatureBlock,
+    Signing,
     SubClause,
 )
 from contractgen.document import Table as TableBlock
@@ -518,14 +519,19 @@ def _draw_chunks(canv: Canvas, chunks: Sequence[tuple[str, int]], x: float, y: f
 
 
 class _Field(Flowable):
-    """``Label: value`` on one line, or ``Label:`` followed by a rule to write on."""
+    """``Label: value`` on one line, or ``Label:`` followed by a rule to write on.
 
-    def __init__(self, label: str, value: str | None, style: TextStyle, rtl: bool) -> None:
+    A blank field with a ``spot`` also becomes a form text field on its rule (and gets the
+    spot's e-signature anchor).
+    """
+
+    def __init__(self, label: str, value: str | None, style: TextStyle, rtl: bool, spot: _FieldSpec | None = None) -> None:
         super().__init__()
         text = f"{label}: {value}" if value else f"{label}:"
         self.text = TextBlock([(text, FACE_REGULAR)], style, rtl)
         self.blank = not value
         self.rtl = rtl
+        self.spot = spot
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Lay out the label (and value)."""
@@ -542,16 +548,19 @@ class _Field(Flowable):
             self.canv.setLineWidth(0.5)
             x0, x1 = (0, self.width - used) if self.rtl else (used, self.width)
             self.canv.line(x0, y, x1, y)
+            if self.spot:
+                _note_field(self.canv, "text", self.spot, (x0, y + 0.5, x1, y + self.text.style.size + 2.5))
 
 
 class _SignatureLine(Flowable):
-    """Room to sign, a rule, and a caption under it."""
+    """Room to sign, a rule, and a caption under it; with a ``spot``, a signature field above the rule."""
 
     GAP = 30.0
 
-    def __init__(self, caption: str, style: TextStyle, rtl: bool) -> None:
+    def __init__(self, caption: str, style: TextStyle, rtl: bool, spot: _FieldSpec | None = None) -> None:
         super().__init__()
         self.caption = TextBlock([(caption, FACE_REGULAR)], style, rtl)
+        self.spot = spot
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Height: the signing space plus the caption."""
@@ -560,12 +569,102 @@ class _SignatureLine(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        """Draw the rule and caption."""
+        """Draw the rule and caption, and note where the signature field goes."""
         h = self.height - self.GAP - 2
         self.canv.setStrokeColor(INK)
         self.canv.setLineWidth(0.7)
         self.canv.line(0, h + 1, self.width, h + 1)
         self.caption.drawOn(self.canv, 0, 0)
+        if self.spot:
+            _note_field(self.canv, "sig", self.spot, (0, h + 1.5, self.width, self.height - 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Form fields for signing: noted where the panels draw their lines, written with their page
+
+
+@dataclass(frozen=True)
+class _FieldSpec:
+    """A field a flowable asks for: its name, tooltip and e-signature anchor text (or none)."""
+
+    name: str
+    tooltip: str
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """A field at its place: page number and rectangle (x0, y0, x1, y1) in page coordinates."""
+
+    kind: str  # sig | text
+    field: _FieldSpec
+    page: int
+    rect: tuple[float, float, float, float]
+
+
+FIELD_FILL = colors.HexColor("#f2f5fa")
+FIELD_BORDER = colors.HexColor("#8a94a6")
+ANCHOR_SIZE = 7.0
+
+
+def _note_field(canv: Canvas, kind: str, spec: _FieldSpec, box: tuple[float, float, float, float]) -> None:
+    """Record a field at ``box`` (flowable coordinates) and draw its anchor text there, in white.
+
+    The position is taken from the canvas's current transformation, so it is exactly where the
+    line was drawn. Fields are written when the page is (see :meth:`_Canvas.save`): only then
+    does the page have its own object to attach them to.
+    """
+    x0, y0 = canv.absolutePosition(box[0], box[1])
+    x1, y1 = canv.absolutePosition(box[2], box[3])
+    spots = getattr(canv, "_fields", None)
+    if spots is not None:
+        spots.append(_Spot(kind, spec, canv.getPageNumber(), (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))))
+    if spec.anchor:
+        _draw_anchor(canv, spec.anchor, box[0] + 1, box[1] + 1)
+
+
+def _draw_anchor(canv: Canvas, text: str, x: float, y: float) -> None:
+    # White glyphs: invisible on the page, found by the service in the text layer.
+    canv.saveState()
+    canv.setFillColor(colors.white)
+    canv.setFont(fonts().regular, ANCHOR_SIZE)
+    canv.drawString(x, y, text)
+    canv.restoreState()
+
+
+def _write_fields(canv: Canvas, spots: Sequence[_Spot]) -> None:
+    """Add the spots' widgets to the page being written: /Sig fields with a visible dashed box,
+    text fields with a light fill. Called once per page, before the page is shown."""
+    if not spots:
+        return
+    form = canv.acroForm
+    for spot in spots:
+        x0, y0, x1, y1 = (round(v, 2) for v in spot.rect)
+        w, h = round(x1 - x0, 2), round(y1 - y0, 2)
+        if spot.kind == "text":
+            form.textfield(name=spot.field.name, tooltip=spot.field.tooltip, x=x0, y=y0, width=w, height=h,
+                           fillColor=FIELD_FILL, borderWidth=0, borderColor=None, textColor=INK,
+                           fontName="Helvetica", fontSize=9, maxlen=100)
+            continue
+        # reportlab has no signature fields: the widget dictionary of ISO 32000 12.7.4.5, by hand.
+        stream = (f"q {_rgb(FIELD_FILL)} rg 0 0 {w} {h} re f {_rgb(FIELD_BORDER)} RG 0.8 w [3 2] 0 d "
+                  f"0.4 0.4 {round(w - 0.8, 2)} {round(h - 0.8, 2)} re S Q")
+        appearance = form.getRef(form.makeStream(w, h, stream))
+        widget = PDFDictionary({
+            "FT": PDFName("Sig"), "T": PDFString(spot.field.name), "TU": PDFString(spot.field.tooltip),
+            "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "F": 4,  # print
+            "Rect": PDFArray([x0, y0, x1, y1]), "P": canv._doc.thisPageRef(),
+            "AP": PDFDictionary({"N": appearance}),
+            "MK": PDFDictionary({"BC": PDFArray(list(FIELD_BORDER.rgb())), "BG": PDFArray(list(FIELD_FILL.rgb()))}),
+            "BS": PDFDictionary({"W": 0.8, "S": PDFName("D"), "D": PDFArray([3, 2])}),
+        })
+        canv._addAnnotation(widget, name=f"cgsig-{spot.field.name}")
+        form.fields.append(form.getRef(widget))
+        form.sigFlags = 1  # SignaturesExist
+
+
+def _rgb(color: colors.Color) -> str:
+    return " ".join(f"{c:.3f}" for c in color.rgb())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -725,21 +824,23 @@ class _Builder:
         labels = block.labels
         st = self.st
         panels = []
-        for s in block.signatories:
+        for n, s in enumerate(block.signatories, start=1):
+            spot = partial(_spot, self.meta.signing, s.key, n, s.role)
             panel: list[Flowable] = [
                 self.text([(s.role, FACE_BOLD)], "sig_role"),
                 self.text([(s.heading or s.party, FACE_BOLD)], "sig_party"),
-                _SignatureLine(labels["signature"], st["sig_caption"], self.rtl),
-                _Field(labels["name"], s.name, st["sig_field"], self.rtl),
+                _SignatureLine(labels["signature"], st["sig_caption"], self.rtl, spot("signature", labels["signature"])),
+                _Field(labels["name"], s.name, st["sig_field"], self.rtl, spot("name", labels["name"])),
             ]
             panels.append(panel)
         for i in range(0, len(panels), 2):  # a title row for both panels of a pair, or neither
             pair = block.signatories[i:i + 2]
-            for s, panel in zip(pair, panels[i:i + 2], strict=True):
+            for n, (s, panel) in enumerate(zip(pair, panels[i:i + 2], strict=True), start=i + 1):
                 if any(p.title for p in pair):
                     panel.append(_Field(labels["title"], s.title, st["sig_field"], self.rtl)
                                  if s.title else Spacer(1, st["sig_field"].leading))
-                panel.append(_Field(labels["date"], None, st["sig_field"], self.rtl))
+                panel.append(_Field(labels["date"], None, st["sig_field"], self.rtl,
+                                    _spot(self.meta.signing, s.key, n, s.role, "date", labels["date"])))
         out: list[Flowable] = [
             self.text([(block.heading, FACE_BOLD)], "h2", keep_with_next=True),
             self.text([(block.intro, FACE_REGULAR)], "body", keep_with_next=True),
@@ -769,6 +870,18 @@ class _Builder:
             grid.spaceAfter = 6
             out.append(KeepTogether([grid]))
         return out
+
+
+def _spot(signing: Signing, key: str, signer: int, role: str, kind: str, label: str,
+          page: int | None = None) -> _FieldSpec | None:
+    """The field of one kind for signer number ``signer`` (by role ``key``), or None without a key."""
+    if not key:
+        return None
+    from contractgen.signing.anchors import anchor
+
+    name = key if kind == "signature" else f"{key}_{kind}" + (f"_p{page}" if page is not None else "")
+    return _FieldSpec(name, f"{role}: {label}",
+                      anchor(signing.anchors, kind, signer, page) if signing.anchors else None)
 
 
 def _column_widths(cells: list[list[TextBlock]], total: float, relative: Sequence[float] | None) -> list[float]:
@@ -880,10 +993,15 @@ def _picture(path: str, mtime: float) -> tuple[str, float, float] | None:
 
 
 class _Page:
-    """Draws what every page carries: header text, logo, rule, "Page X of Y"."""
+    """Draws what every page carries: header text, logo, rule, "Page X of Y" (and initials boxes)."""
 
-    def __init__(self, meta: Meta) -> None:
+    INITIALS_W = 10 * mm
+    INITIALS_H = 6.5 * mm
+
+    def __init__(self, meta: Meta, signatures: SignatureBlock | None = None) -> None:
         self.meta = meta
+        # With --initials, every signing party initials every page, in the footer's end corner.
+        self.initials = signatures if meta.signing.initials and signatures else None
         self.rtl = meta.rtl
         st = _styles(meta.rtl)
         self.header = TextBlock([(meta.header_text, FACE_REGULAR)], st["header"], meta.rtl) if meta.header_text else None
@@ -927,7 +1045,31 @@ class _Page:
         footer = TextBlock([(label.translate(self.digits), FACE_REGULAR)], self.footer_style, self.rtl)
         footer.wrap(FRAME_W, 40)
         footer.drawOn(canv, MARGIN_X, 10 * mm)
+        if self.initials:
+            self._initials(canv, page)
         canv.restoreState()
+
+    def _initials(self, canv: Canvas, page: int) -> None:
+        block = self.initials
+        assert block is not None
+        people = [s for s in block.signatories if s.key]
+        w, h, gap = self.INITIALS_W, self.INITIALS_H, 2 * mm
+        row = len(people) * w + (len(people) - 1) * gap
+        start = MARGIN_X if self.rtl else PAGE_W - MARGIN_X - row
+        y = 7 * mm
+        canv.setStrokeColor(FIELD_BORDER)
+        canv.setLineWidth(0.5)
+        for i, s in enumerate(people):
+            x = start + i * (w + gap) if not self.rtl else start + row - (i + 1) * w - i * gap
+            spec = _spot(self.meta.signing, s.key, block.signatories.index(s) + 1, s.role, "initials",
+                         block.labels["initials"], page)
+            assert spec is not None
+            canv.rect(x, y, w, h, stroke=1, fill=0)
+            _note_field(canv, "text", spec, (x + 1, y + 1, x + w - 1, y + h - 1))
+        caption = TextBlock([(block.labels["initials"], FACE_REGULAR)], self.footer_style, self.rtl)
+        cw = caption.prep.measure(0, len(caption.prep.text)) + 2
+        caption.wrap(cw, 40)
+        caption.drawOn(canv, start + row + 2 * mm if self.rtl else start - cw - 2 * mm, y + 1)
 
 
 class _Canvas(Canvas):
@@ -942,6 +1084,7 @@ class _Canvas(Canvas):
         self._decor = page
         self._held: list[dict[str, Any]] = []
         self._marks: list[tuple[str, dict[str, Any]]] = []
+        self._fields: list[_Spot] = []  # shared by every held page's state (one list)
         page.setup(self)
 
     def bookmarkPage(self, key: str, **kw: Any) -> None:
@@ -957,11 +1100,16 @@ class _Canvas(Canvas):
     def save(self) -> None:
         """Write every held page with its header, footer and bookmarks, then the file."""
         total = len(self._held)
+        # Annotation names must stay unique while each page's own (older) count is restored.
+        count = max((state.get("_annotationCount", 0) for state in self._held), default=0)
         for number, state in enumerate(self._held, start=1):
             self.__dict__.update(state)
+            self._annotationCount = count
             for key, kw in self._marks:
                 Canvas.bookmarkPage(self, key, **kw)
             self._decor.decorate(self, number, total)
+            _write_fields(self, [spot for spot in self._fields if spot.page == number])
+            count = self._annotationCount
             Canvas.showPage(self)
         Canvas.save(self)
 
@@ -997,7 +1145,8 @@ def render_pdf(doc: Document) -> bytes:
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    template.build(story, canvasmaker=partial(_Canvas, page=_Page(meta)))
+    signatures = next((b for b in doc.blocks if isinstance(b, SignatureBlock)), None)
+    template.build(story, canvasmaker=partial(_Canvas, page=_Page(meta, signatures)))
     return out.getvalue()
 
 
