@@ -77,6 +77,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("contractgen.questionnaire.command:new", "Answer questions and get a spec, a contract and a brief."),
     "clauses": ("contractgen.library.command:clauses", "Work with the clause library: list, show, vars, lint, lock."),
     "schema": ("contractgen.spec.schema:schema", "Print the JSON Schema of spec files."),
+    "seal": ("contractgen.signing.command:seal_command",
+             "Sign contract PDFs in the brand's signature field (PAdES), leaving the others open."),
+    "verify": ("contractgen.signing.command:verify_command",
+               "Report who signed a PDF, whether it changed since, and which fields are unsigned."),
     "rights": ("contractgen.rights_command:rights_command",
                "List the rights each contract grants (usage, ads, exclusivity), or answer for one day."),
 }

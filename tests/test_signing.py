@@ -166,3 +166,123 @@ def test_build_writes_the_envelope_manifest(tmp_path: Path) -> None:
     assert run_cli("build", FULL, "--out", plain, "--only", "contract", "--format", "pdf").exit_code == 0
     assert not (plain / "signers.json").exists()
     assert run_cli("build", FULL, "--esign", "nosuch").exit_code == 2
+
+
+# --- seal and verify ---------------------------------------------------------------------
+
+def _certificate(folder: Path, name: str, password: bytes, days: tuple[int, int]) -> tuple[Path, Path]:
+    """A self-signed certificate and key, valid from ``days[0]`` to ``days[1]`` days from now, as PKCS#12 + PEM."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Lumen Skincare Inc.")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now + dt.timedelta(days=days[0])).not_valid_after(now + dt.timedelta(days=days[1]))
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+            .sign(key, hashes.SHA256()))
+    p12 = folder / f"{name.split()[0].lower()}.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"key", key, cert, None,
+                                                          serialization.BestAvailableEncryption(password)))
+    pem = p12.with_suffix(".pem")
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return p12, pem
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Maya's contract sealed by the brand with a test certificate made here."""
+    folder = tmp_path_factory.mktemp("seal")
+    p12, pem = _certificate(folder, "Dana Whitfield", b"s3cret pass", (-1, 30))
+    (folder / "password").write_text("s3cret pass\n")
+    original = folder / "contract.pdf"
+    original.write_bytes(contract(FULL))
+    result = run_cli("seal", original, "--p12", p12, "--password-file", folder / "password")
+    assert result.exit_code == 0, result.output
+    return {"folder": folder, "p12": p12, "pem": pem, "original": original, "sealed": folder / "contract.sealed.pdf"}
+
+
+def test_seal_verifies_and_leaves_the_other_fields_open(sealed: dict[str, Path]) -> None:
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    data = sealed["sealed"].read_bytes()
+    original = sealed["original"].read_bytes()
+    assert data.startswith(original)  # an incremental update: the signed document is the built one
+    reader = PdfFileReader(io.BytesIO(data))
+    (signature,) = reader.embedded_signatures
+    assert signature.field_name == "brand"
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(sealed["pem"]))], allow_fetching=False)
+    status = validate_pdf_signature(signature, context)
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    empty = {name for name, value, _ in enumerate_sig_fields(reader) if value is None}
+    assert empty == {"agency", "influencer", "agent"}
+
+    report = run_cli("verify", sealed["sealed"], "--trust", sealed["pem"])
+    assert report.exit_code == 0, report.output
+    assert "signed: brand by Dana Whitfield (Lumen Skincare Inc.)" in report.stdout
+    assert "intact; unchanged since signing" in report.stdout
+    assert "certificate: trusted" in report.stdout
+    assert "unsigned fields: agency, influencer, agent" in report.stdout
+    untrusted = run_cli("verify", sealed["sealed"])
+    assert untrusted.exit_code == 0 and "not checked against a trust root" in untrusted.stdout
+
+
+def test_a_byte_flipped_after_sealing_fails(sealed: dict[str, Path], tmp_path: Path) -> None:
+    data = bytearray(sealed["sealed"].read_bytes())
+    data[len(data) // 3] ^= 0x01  # inside the first revision, which the signature covers
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(bytes(data))
+    report = run_cli("verify", broken, "--trust", sealed["pem"], "--json")
+    assert report.exit_code == 1
+    (result,) = json.loads(report.stdout)
+    assert result["ok"] is False and result["signatures"][0]["intact"] is False
+
+
+def test_a_later_signature_is_an_allowed_change(sealed: dict[str, Path]) -> None:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    p12, _ = _certificate(sealed["folder"], "Maya Chen", b"maya", (-1, 30))
+    maya = signers.SimpleSigner.load_pkcs12_data(p12.read_bytes(), [], passphrase=b"maya")
+    writer = IncrementalPdfFileWriter(io.BytesIO(sealed["sealed"].read_bytes()))
+    both = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="influencer"), signer=maya,
+                            existing_fields_only=True).getvalue()
+    path = sealed["folder"] / "both.pdf"
+    path.write_bytes(both)
+    (result,) = json.loads(run_cli("verify", path, "--json").stdout)
+    assert [s["field"] for s in result["signatures"]] == ["brand", "influencer"]
+    assert result["signatures"][0]["changes"] == "allowed" and result["ok"]
+    assert result["unsigned"] == ["agency", "agent"]
+
+
+def test_seal_refuses_clearly(sealed: dict[str, Path]) -> None:
+    folder = sealed["folder"]
+    (folder / "wrong").write_text("not it\n")
+    wrong = run_cli("seal", sealed["original"], "--p12", sealed["p12"], "--password-file", folder / "wrong")
+    assert wrong.exit_code == 1 and "the password is wrong" in wrong.output
+    expired, _ = _certificate(folder, "Old Key", b"old", (-60, -1))
+    (folder / "old").write_text("old")
+    refused = run_cli("seal", sealed["original"], "--p12", expired, "--password-file", folder / "old")
+    assert refused.exit_code == 1 and "expired on" in refused.output
+    again = run_cli("seal", sealed["sealed"], "--p12", sealed["p12"], "--password-file", folder / "password")
+    assert again.exit_code == 1 and "already signed" in again.output
+    bad_tsa = run_cli("seal", sealed["original"], "--p12", sealed["p12"], "--tsa", "ftp://tsa.example")
+    assert bad_tsa.exit_code == 2 and "--tsa" in bad_tsa.output
+    # A well-formed URL is accepted and used; no server listens on this port, so signing fails.
+    unreachable = run_cli("seal", sealed["original"], "--p12", sealed["p12"], "--password-file", folder / "password",
+                          "--tsa", "http://127.0.0.1:9/tsa", "--field", "agency")
+    assert unreachable.exit_code == 1 and "signing failed" in unreachable.output
