@@ -243,7 +243,9 @@ def test_seal_verifies_and_leaves_the_other_fields_open(sealed: dict[str, Path])
 
 def test_a_byte_flipped_after_sealing_fails(sealed: dict[str, Path], tmp_path: Path) -> None:
     data = bytearray(sealed["sealed"].read_bytes())
-    data[len(data) // 3] ^= 0x01  # inside the first revision, which the signature covers
+    # One bit of a stream's data in the first revision (which the signature covers): the file
+    # still reads as a PDF, so it is the signature check that must catch it.
+    data[data.index(b"stream", len(data) // 3) + 40] ^= 0x01
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(bytes(data))
     report = run_cli("verify", broken, "--trust", sealed["pem"], "--json")

@@ -154,7 +154,8 @@ def verify(pdf: bytes, trust: list[Path] | None = None, source: str = "") -> Ver
         sigs = list(reader.embedded_signatures)
         unsigned = [name for name, value, _ in fields.enumerate_sig_fields(reader) if value is None]
     except (PdfError, ValueError, KeyError) as exc:
-        raise UserError(Problem(f"not a PDF that can be read ({exc})", file=source)) from None
+        raise UserError(Problem(f"NOT VERIFIED: the file is damaged or was altered, it no longer reads as a PDF ({exc})",
+                                file=source)) from None
     result = Verification(unsigned=unsigned)
     for sig in sigs:
         # Without a trust root, the signer's own certificate is the anchor: the signature is
