@@ -17,10 +17,11 @@ import click
 
 from contractgen import __version__
 from contractgen.errors import UserError, format_problem
+from contractgen.signing.anchors import SERVICES  # a tuple of names: light to import
 
 FORMAT_CHOICES = ("docx", "pdf")
 KIND_CHOICES = ("contract", "brief")
-ESIGN_CHOICES = ("docusign", "dropbox", "documenso", "adobe")  # contractgen.signing.anchors.SERVICES
+ESIGN_CHOICES = SERVICES  # the e-signature services whose anchors contractgen writes
 
 
 def report(error: UserError) -> None:
