@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from contractgen import money
 from contractgen.library.disclosure import DisclosureRules, placement_kind
 from contractgen.spec import codes
 from contractgen.spec.models import CampaignSpec, Deliverable, Influencer
@@ -51,7 +52,7 @@ class Instalment:
 
     label: when it is due, e.g. On signature
     percent: its share of the fee
-    amount: the amount in the campaign currency
+    amount: the amount in the campaign currency; a deal's instalments add up to its fee exactly
     """
 
     label: str
@@ -217,10 +218,16 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
     last = max(p.publish_to for p in plans)
     platforms = tuple(sorted({p.platform for p in plans}))
     payment = spec.payment
+    currency = spec.campaign.currency
+    fee = money.to_minor_units(fee, currency)  # validation refused more decimals; this is a no-op
     schedule = payment.schedule or ()
+    amounts = money.allocate(fee, [m.percent for m in schedule], currency)
     instalments = tuple(
-        Instalment(m.label, m.percent, _cents(fee * m.percent / 100)) for m in schedule
-    ) or (Instalment(on_completion, Decimal(100), _cents(fee)),)
+        Instalment(m.label, m.percent, amount) for m, amount in zip(schedule, amounts, strict=True)
+    ) or (Instalment(on_completion, Decimal(100), fee),)
+
+    def share(percent: Decimal) -> Decimal:
+        return money.to_minor_units(fee * percent / 100, currency)
 
     jurisdiction = rules.for_country(spec.campaign.jurisdiction)
     label = spec.disclosure.label or jurisdiction.label
@@ -259,7 +266,7 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
         fee=fee,
         paid=fee > 0,
         gifted_only=fee == 0 and payment.gifted_product is not None,
-        currency=spec.campaign.currency,
+        currency=currency,
         brand_name=spec.brand.display_name or spec.brand.legal_name,
         deliverables=plans,
         schedule=instalments,
@@ -275,9 +282,9 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
         report_due=last + dt.timedelta(days=spec.reporting.report_due_days),
         exclusivity_from=first - dt.timedelta(days=ex.days_before),
         exclusivity_to=last + dt.timedelta(days=ex.days_after),
-        kill_fee_amount=_cents(fee * payment.kill_fee_percent / 100) if payment.kill_fee_percent is not None else None,
-        late_per_day_amount=_cents(fee * late.percent_per_day / 100) if late else None,
-        late_cap_amount=_cents(fee * late.cap_percent / 100) if late else None,
+        kill_fee_amount=share(payment.kill_fee_percent) if payment.kill_fee_percent is not None else None,
+        late_per_day_amount=share(late.percent_per_day) if late else None,
+        late_cap_amount=share(late.cap_percent) if late else None,
         liability_cap_amount=None if cap == "none" else (fee if cap == "total_fee" else Decimal(cap)),
         usage_end=_add_months(last, usage_months) if usage_months else None,
         governing_law=spec.legal.governing_law or _word(jurisdiction.governing_law, language),
@@ -309,10 +316,6 @@ def _tracking_url(spec: CampaignSpec, values: dict[str, str]) -> str:
     parts = urlsplit(spec.tracking.landing_url)
     query = "&".join(filter(None, [parts.query, urlencode(params)]))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(Decimal("0.01"))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

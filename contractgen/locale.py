@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 
+from contractgen.money import amount_text
+
 _PERSIAN_DIGITS = str.maketrans("0123456789.,%", "۰۱۲۳۴۵۶۷۸۹٫٬٪")
 
 
@@ -48,9 +50,9 @@ class Locale:
         return self.digits(text)
 
     def money(self, value: Any) -> str:
-        """An amount in the campaign currency: ``USD 4,500`` / ``۴٬۵۰۰ ریال``."""
+        """An amount in the campaign currency: ``USD 4,500`` / ``۴٬۵۰۰ ریال`` (its decimals: ISO 4217)."""
         names = self.strings.get("currencies", {})
-        amount = self.num(value)
+        amount = self.digits(amount_text(value, self.currency))
         if self.rtl:
             return f"{amount} {names.get(self.currency, self.currency)}"
         return f"{self.currency} {amount}"

@@ -20,6 +20,7 @@ from contractgen.checks.rates import RateCard
 from contractgen.engagement import DeliverablePlan, Engagement
 from contractgen.library.clauses import Library
 from contractgen.library.disclosure import Jurisdiction
+from contractgen.money import amount_text
 from contractgen.spec.models import CampaignSpec
 
 Severity = Literal["info", "warning", "error"]
@@ -84,9 +85,8 @@ def who(engagement: Engagement) -> str:
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """``USD 4,500`` / ``USD 0.31`` for messages."""
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{currency} {amount:,.{places}f}"
+    """``USD 4,500`` / ``USD 0.31`` for messages, printed as the documents print it."""
+    return f"{currency} {amount_text(amount, currency)}"
 
 
 def _pct(value: Decimal) -> str:

@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from contractgen.money import amount_text
 from contractgen.questionnaire.wording import Wording
 from contractgen.spec.models import CampaignSpec, Deliverable
 
@@ -39,7 +40,7 @@ def summary(spec: CampaignSpec, wording: Wording) -> Group:
         items = person.deliverables or spec.deliverables
         people.add_row(
             Text(f"{person.legal_name}\n{person.handle}"),
-            Text(f"{_money(fee)} {c.currency}"),
+            Text(f"{amount_text(fee, c.currency)} {c.currency}"),
             Text("\n".join(_deliverable(d, w) for d in items)),
             Text("\n".join(terms)),
         )
@@ -52,7 +53,7 @@ def _terms(spec: CampaignSpec, w: Wording) -> list[str]:
     if p.schedule:
         out.append(w.text("summary", "terms", "schedule", count=len(p.schedule)))
     if p.commission_percent is not None:
-        out.append(w.text("summary", "terms", "commission", percent=_money(p.commission_percent)))
+        out.append(w.text("summary", "terms", "commission", percent=_number(p.commission_percent)))
     if p.gifted_product:
         out.append(w.text("summary", "terms", "gifted", product=p.gifted_product.description))
     if u.term_months is None:
@@ -72,6 +73,6 @@ def _deliverable(item: Deliverable, w: Wording) -> str:
                   start=window.from_, end=window.to)
 
 
-def _money(value: Decimal) -> str:
+def _number(value: Decimal) -> str:
     text = f"{value:,f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
+from contractgen import money
+from contractgen.spec import codes
 from contractgen.spec.models import CampaignSpec, Deliverable
 
 Finding = tuple[tuple[str | int, ...], str, str | None]
@@ -48,6 +51,7 @@ def _windows(spec: CampaignSpec, items: list[Deliverable], base: tuple) -> Itera
 
 
 def _money(spec: CampaignSpec) -> Iterator[Finding]:
+    yield from _decimals(spec)
     schedule = spec.payment.schedule
     if schedule:
         total = sum(m.percent for m in schedule)
@@ -58,6 +62,25 @@ def _money(spec: CampaignSpec) -> Iterator[Finding]:
     late = spec.penalties.late_delivery
     if late and late.cap_percent < late.percent_per_day:
         yield ("penalties", "late_delivery", "cap_percent"), "is below percent_per_day", None
+
+
+def _decimals(spec: CampaignSpec) -> Iterator[Finding]:
+    """Amounts with more decimals than the currency has: a contract cannot pay 100.005 EUR."""
+    currency = spec.campaign.currency
+    p = spec.payment
+    amounts: list[tuple[tuple[str | int, ...], Decimal | None]] = [
+        (("payment", "fee"), p.fee),
+        (("payment", "gifted_product", "value"), p.gifted_product.value if p.gifted_product else None),
+        (("payment", "expenses_cap"), p.expenses_cap),
+        (("legal", "liability_cap"), spec.legal.liability_cap if isinstance(spec.legal.liability_cap, Decimal) else None),
+        *((("influencers", i, "fee"), person.fee) for i, person in enumerate(spec.influencers)),
+    ]
+    places = codes.minor_units(currency)
+    for where, amount in amounts:
+        if amount is not None and money.too_precise(amount, currency):
+            yield where, f"{amount} has more decimals than {currency} allows ({places})", (
+                f"write it as {money.to_minor_units(amount, currency)}, or another amount with at most {places} decimals"
+                if places else "write it as a whole number")
 
 
 def _people(spec: CampaignSpec) -> Iterator[Finding]:

@@ -1,0 +1,89 @@
+"""No silent loss: money that reconciles, a lock that holds, a summary that scales, a library lint trusts."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import docx_text, run_cli
+
+# --- money -------------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"(?:EUR|KWD|JPY|GBP|USD) (\d{1,3}(?:,\d{3})*(?:\.\d+)?)")
+
+
+def _fee_table(text: str, currency: str) -> tuple[list[Decimal], Decimal]:
+    lines = text.splitlines()
+    start = lines.index("Total Fee") if "Total Fee" in lines else None
+    assert start is not None, "no fee table"
+    # The table reads: label, percent, amount per row; the total row is last.
+    head = max(i for i in range(start) if lines[i] == "Amount")
+    cells = lines[head + 1:start]
+    parts = [Decimal(c.removeprefix(f"{currency} ").replace(",", "")) for c in cells[2::3]]
+    total = Decimal(lines[start + 2].removeprefix(f"{currency} ").replace(",", ""))
+    return parts, total
+
+
+@pytest.mark.parametrize(("currency", "fee", "percents", "parts"), [
+    ("EUR", 1000, ["33.3335", "33.3335", "33.333"], ["333.34", "333.33", "333.33"]),
+    ("EUR", 100, ["33.3335", "33.3335", "33.333"], ["33.34", "33.33", "33.33"]),
+    ("JPY", 100000, ["33.3335", "33.3335", "33.333"], ["33334", "33333", "33333"]),
+    ("KWD", "100.005", ["50", "50"], ["50.003", "50.002"]),
+])
+def test_instalments_add_up_to_the_fee_as_printed(make_spec, tmp_path: Path, currency, fee, percents, parts) -> None:
+    def change(data):
+        data["campaign"]["currency"] = currency
+        data["payment"] = {"fee": fee, "schedule": [{"label": f"Part {i + 1}", "percent": p}
+                                                     for i, p in enumerate(percents)]}
+
+    out = tmp_path / "out"
+    result = run_cli("build", make_spec(change), "--out", out, "--format", "docx", "--only", "contract")
+    assert result.exit_code == 0, result.stderr
+    printed, total = _fee_table(docx_text(out / "alexruns" / "contract.docx"), currency)
+    assert printed == [Decimal(p) for p in parts]
+    assert sum(printed) == total == Decimal(str(fee))
+
+
+@pytest.mark.parametrize(("currency", "fee", "message"), [
+    ("EUR", "100.005", "payment.fee: 100.005 has more decimals than EUR allows (2)"),
+    ("JPY", "1000.5", "payment.fee: 1000.5 has more decimals than JPY allows (0)"),
+    ("KWD", "1.0005", "payment.fee: 1.0005 has more decimals than KWD allows (3)"),
+])
+def test_a_fee_finer_than_the_currency_is_a_located_error(make_spec, currency, fee, message) -> None:
+    spec = make_spec()
+    text = spec.read_text().replace("currency: GBP", f"currency: {currency}").replace("fee: 800", f"fee: {fee}")
+    text = text.replace("email: alex@example.co.uk", f"email: alex@example.co.uk\n  fee: {fee}")
+    spec.write_text(text)
+    result = run_cli("validate", spec)
+    assert result.exit_code == 1
+    lines = text.splitlines()
+    assert f"spec.yaml:{len(lines) - lines[::-1].index(f'  fee: {fee}')}: {message}" in result.stderr
+    assert f"spec.yaml:{lines.index(f'  fee: {fee}') + 1}: influencers[0].fee: {fee} has more decimals" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_currency_minor_units_follow_iso_4217() -> None:
+    from contractgen.money import allocate, amount_text
+    from contractgen.spec.codes import minor_units
+
+    assert [minor_units(c) for c in ("EUR", "JPY", "KRW", "KWD", "BHD", "IRR", "USD")] == [2, 0, 0, 3, 3, 0, 2]
+    assert amount_text(Decimal("333.3"), "EUR") == "333.30"
+    assert amount_text(Decimal(4500), "USD") == "4,500"
+    assert amount_text(Decimal("1.2345"), "KWD") == "1.235"
+    assert sum(allocate(Decimal("0.05"), [Decimal(1)] * 100, "EUR")) == Decimal("0.05")
+
+
+def test_derived_amounts_are_in_minor_units(make_spec, tmp_path: Path) -> None:
+    def change(data):
+        data["campaign"]["currency"] = "JPY"
+        data["payment"] = {"fee": 99999, "kill_fee_percent": 25}
+        data["penalties"] = {"late_delivery": {"percent_per_day": "1.5", "cap_percent": "12.5"}}
+
+    out = tmp_path / "out"
+    assert run_cli("build", make_spec(change), "--out", out, "--format", "docx", "--only", "contract").exit_code == 0
+    text = docx_text(out / "alexruns" / "contract.docx")
+    amounts = set(_AMOUNT.findall(text))
+    assert {"25,000", "1,500", "12,500", "99,999"} <= amounts  # 24,999.75 / 1,499.985 / 12,499.875 rounded half up
+    assert not [a for a in amounts if "." in a]
