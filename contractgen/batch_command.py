@@ -133,7 +133,9 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Pat
     influencer is recorded in the manifest and the rest are built; exits 1 if anything failed.
     """
     from contractgen.batch import BatchOptions, run_batch
+    from contractgen.library.lint import require_clean
 
+    require_clean(library)  # before anything is written: a library lint rejects never builds
     debug = click.get_current_context().find_root().params.get("debug", False)
     options = BatchOptions(out=out_dir, formats=_formats(formats), kinds=(only,) if only else KIND_CHOICES,
                            jobs=jobs, roster=roster, force=force, library=library, debug=debug)

@@ -160,12 +160,14 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     from contractgen.checks import load_rates
     from contractgen.checks.report import summary_line
     from contractgen.document import Signing
+    from contractgen.library.lint import require_clean
     from contractgen.output import safe_folder_name
     from contractgen.spec import load_spec
     from contractgen.toolkit import Toolkit
 
     chosen = _formats(formats)
     campaign = load_spec(spec)
+    require_clean(library)  # before anything is written: a library lint rejects never builds
     kit = Toolkit(library)
     kit.library  # noqa: B018 - load (and check) the library before writing anything
     card = load_rates(rates)

@@ -63,6 +63,7 @@ def test_a_failing_spec_and_influencer_do_not_stop_the_others(specs: Path, tmp_p
     (library / "definitions.yaml").write_text(
         "family: definitions\nclauses:\n  - id: definitions\n    version: 9.0.0\n    title: {en: Definitions}\n"
         "    text: {en: 'Tax id {{ influencer.tax_id }}.'}\n", encoding="utf-8")
+    assert run_cli("clauses", "lock", "--library", library).exit_code == 0  # builds refuse unlocked wording
     spec = specs / "a-spring.yaml"
     spec.write_text(spec.read_text().replace("email: ana@example.com", "email: ana@example.com\n  tax_id: T-1"))
     out = tmp_path / "out"

@@ -87,3 +87,46 @@ def test_derived_amounts_are_in_minor_units(make_spec, tmp_path: Path) -> None:
     amounts = set(_AMOUNT.findall(text))
     assert {"25,000", "1,500", "12,500", "99,999"} <= amounts  # 24,999.75 / 1,499.985 / 12,499.875 rounded half up
     assert not [a for a in amounts if "." in a]
+
+
+# --- lock integrity ----------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _reworded_payment(tmp_path: Path) -> Path:
+    """An overlay whose payment@1.0.0 says something else than the locked payment@1.0.0."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    text = (ROOT / "clauses" / "payment.yaml").read_text(encoding="utf-8")
+    assert "the Brand will pay the Influencer the Fee of" in text
+    (folder / "payment.yaml").write_text(text.replace("the Brand will pay the Influencer the Fee of",
+                                                      "the Brand may pay the Influencer up to"), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["build", "batch"])
+def test_reworded_clause_under_a_locked_version_blocks_the_build(tmp_path: Path, command: str) -> None:
+    folder = _reworded_payment(tmp_path)
+    out = tmp_path / "out"
+    result = run_cli(command, ROOT / "samples" / "minimal.yaml", "--out", out, "--library", folder)
+    assert result.exit_code == 1
+    lint = run_cli("clauses", "lint", "--library", folder)
+    assert lint.exit_code == 1
+    message = next(line for line in lint.stdout.splitlines() if "payment@1.0.0" in line).removesuffix(" [error]")
+    assert "the wording differs from the built-in clause with the same version" in message
+    assert f"error: {message}" in result.stderr  # lint's own words
+    assert "nothing was built" in result.stderr
+    assert not out.exists()
+
+
+def test_a_clean_overlay_still_builds(tmp_path: Path) -> None:
+    folder = _reworded_payment(tmp_path)
+    clause = folder / "payment.yaml"
+    clause.write_text(clause.read_text(encoding="utf-8").replace("version: 1.0.0", "version: 1.1.0", 1), encoding="utf-8")
+    assert run_cli("clauses", "lock", "--library", folder).exit_code == 0
+    out = tmp_path / "out"
+    result = run_cli("build", ROOT / "samples" / "minimal.yaml", "--out", out, "--library", folder,
+                     "--format", "docx", "--only", "contract")
+    assert result.exit_code == 0, result.stderr
+    assert "the Brand may pay the Influencer up to" in docx_text(out / "alexruns" / "contract.docx")

@@ -12,7 +12,6 @@ from contractgen.cli import library_option, report, user_errors
 from contractgen.errors import Problem, UserError, format_problem
 
 if TYPE_CHECKING:
-    from contractgen.templating import TextEngine
     from contractgen.toolkit import Toolkit
 
 
@@ -100,17 +99,9 @@ def lint(library: Path | None, strict: bool) -> None:
     Prints one finding per line as file:line: id@version: message. Exit 0 when clean, 1 on
     errors (or on warnings with --strict).
     """
-    from contractgen.library.lint import lint_folders
-    from contractgen.resources import clauses_dir, templates_dir
+    from contractgen.library.lint import lint_library
 
-    kit = _kit(None)
-    engine = _lint_engine(kit)
-    folders = [(clauses_dir(), True)]
-    if library is not None:
-        if not library.is_dir():
-            raise UserError(Problem("is not a folder", file=str(library)))
-        folders.append((library, False))
-    findings = lint_folders(folders, templates_dir() / "contract-layout.yaml", engine)
+    findings = lint_library(library)
     colour = sys.stdout.isatty()
     for finding in sorted(findings, key=lambda f: (f.problem.file or "", f.problem.line or 0)):
         label = click.style(finding.severity, fg="red" if finding.severity == "error" else "yellow") if colour \
@@ -121,14 +112,6 @@ def lint(library: Path | None, strict: bool) -> None:
     click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
     if errors or (strict and warnings):
         sys.exit(1)
-
-
-def _lint_engine(kit: Toolkit) -> TextEngine:
-    """An engine for parsing only, so English serves for every language."""
-    from contractgen.locale import Locale
-    from contractgen.templating import TextEngine
-
-    return TextEngine(Locale("en", "gregorian", "USD", kit.strings("en")))
 
 
 @clauses.command()

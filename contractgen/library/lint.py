@@ -64,6 +64,37 @@ def lint_folders(folders: list[tuple[Path, bool]], layout_file: Path, engine: Te
     return findings
 
 
+def lint_library(overlay: Path | None) -> list[Finding]:
+    """Lint the built-in library with an optional overlay folder, as ``clauses lint`` does."""
+    from contractgen.locale import Locale
+    from contractgen.resources import clauses_dir, templates_dir
+    from contractgen.toolkit import Toolkit
+
+    folders = [(clauses_dir(), True)]
+    if overlay is not None:
+        if not overlay.is_dir():
+            raise UserError(Problem("is not a folder", file=str(overlay), hint="--library takes a folder of clause YAML files"))
+        folders.append((overlay, False))
+    # Parsing only: English serves for every language.
+    engine = TextEngine(Locale("en", "gregorian", "USD", Toolkit().strings("en")))
+    return lint_folders(folders, templates_dir() / "contract-layout.yaml", engine)
+
+
+def require_clean(overlay: Path | None) -> None:
+    """Refuse to build with a library that has lint errors, with lint's own messages.
+
+    A build claims ``id@version`` for every clause it prints; wording that differs from what
+    that version locked (or a library lint finds broken) must not reach a contract.
+    """
+    errors = sorted((f.problem for f in lint_library(overlay) if f.severity == "error"),
+                    key=lambda p: (p.file or "", p.line or 0))
+    if errors:
+        command = "contractgen clauses lint" + (f" --library {overlay}" if overlay is not None else "")
+        errors.append(Problem(f"the clause library has {len(errors)} lint error(s); nothing was built",
+                              hint=f"fix them first: '{command}' lists the same"))
+        raise UserError(errors)
+
+
 def _layout_findings(layout_file: Path, folders: list[tuple[Path, bool]], ids: set[str]) -> list[Finding]:
     overlay_layouts = [f / "layout.yaml" for f, builtin in folders if not builtin and (f / "layout.yaml").is_file()]
     path = overlay_layouts[-1] if overlay_layouts else layout_file
