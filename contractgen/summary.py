@@ -4,10 +4,16 @@ One page of figures per campaign: every influencer's tier, engagement rate, fee,
 engagement and per 1,000 followers, market band, deliverables, the findings of the checks and
 the risk coverage, with a bar chart of fees. The wording is in ``templates/<lang>/summary.md.j2``;
 this module only works out the values (with :mod:`contractgen.checks.figures`) and draws the chart.
+
+A campaign may have up to 10,000 influencers: the document's per-influencer tables list the
+first :data:`SUMMARY_ROWS` (fewer when they have many deliverables) and say so, while counts
+and totals cover everyone, and ``summary.csv`` beside it always lists every influencer with
+their figures and findings.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import io
@@ -32,6 +38,10 @@ from contractgen.spec.models import CampaignSpec
 from contractgen.toolkit import Toolkit
 
 CHART_FILE = "summary-fees.png"
+CSV_FILE = "summary.csv"
+SUMMARY_ROWS = 100  # influencers the document lists one by one; summary.csv has them all
+MAX_DELIVERABLE_ROWS = 400  # rows of the deliverables table, so a long plan cannot overflow the page budget
+MAX_NAMED = 10  # handles a coverage gap names before "and N more"
 CHART_WIDTH_MM = 160.0
 MAX_CHART_BARS = 30  # beyond this a table reads faster than a picture
 _STATUS_ORDER = {"covered": 0, "partly": 1, "open": 2}
@@ -64,7 +74,7 @@ class CoverageRow:
     status: str
     clauses: tuple[str, ...]
     sections: tuple[str, ...]
-    open: tuple[tuple[str, str | None, str], ...]  # (reason, field, handles affected)
+    open: tuple[tuple[str, str | None, tuple[str, ...]], ...]  # (reason, field, handles; empty: everyone)
 
 
 def people(engagements: Sequence[Engagement], rates: RateCard, findings: Sequence[Finding]) -> list[Person]:
@@ -105,7 +115,7 @@ def coverage_rows(coverage: Sequence[ContractCoverage]) -> list[CoverageRow]:
             for point in r.open:
                 gaps.setdefault((point.reason, _generic(point)), []).append("@" + c.influencer.lstrip("@"))
         everyone = len(items)
-        open_ = tuple((reason, field, "" if len(who) == everyone else ", ".join(who))
+        open_ = tuple((reason, field, () if len(who) == everyone else tuple(who))
                       for (reason, field), who in gaps.items())
         rows.append(CoverageRow(risk, items[0][1].title, status, clauses, sections, open_))
     return rows
@@ -120,11 +130,18 @@ def summary_document(spec: CampaignSpec, kit: Toolkit, persons: Sequence[Person]
     strings = kit.strings(language)
     names: dict[str, Any] = {name: getattr(spec, name) for name in type(spec).model_fields}
     names.pop("influencers")
+    listed = shown(persons)
+    listed_handles = {p.handle for p in listed}
     context = {
         **names,
         "t": strings,
         "brand_name": spec.brand.display_name or spec.brand.legal_name,
-        "people": list(persons),
+        "people": listed,
+        "influencer_count": len(persons),
+        "unlisted": len(persons) - len(listed),
+        "unlisted_findings": sum(f.influencer is not None and f.influencer not in listed_handles for f in findings),
+        "csv_file": CSV_FILE,
+        "max_named": MAX_NAMED,
         "campaign_findings": [f for f in findings if f.influencer is None],
         "findings": list(findings),
         "coverage": list(rows),
@@ -166,6 +183,50 @@ def summary_document(spec: CampaignSpec, kit: Toolkit, persons: Sequence[Person]
         properties={"contractgen.campaign": spec.campaign_id, "contractgen.kind": "summary"},
     )
     return Document(meta, tuple(blocks))
+
+
+def shown(persons: Sequence[Person]) -> list[Person]:
+    """The influencers the document lists one by one: the first :data:`SUMMARY_ROWS`, in spec order,
+    as long as their deliverables fit :data:`MAX_DELIVERABLE_ROWS` rows (always at least one)."""
+    out: list[Person] = []
+    rows = 0
+    for person in persons[:SUMMARY_ROWS]:
+        rows += len(person.deliverables)
+        if out and rows > MAX_DELIVERABLE_ROWS:
+            break
+        out.append(person)
+    return out
+
+
+def summary_csv(persons: Sequence[Person], currency: str) -> bytes:
+    """Every influencer's line of the summary as CSV (UTF-8 with a BOM, so spreadsheets read it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["handle", "legal_name", f"fee_{currency}", f"cost_{currency}", "gifted_only",
+                     f"cost_per_engagement_{currency}", f"cost_per_1000_followers_{currency}",
+                     f"band_low_{currency}", f"band_high_{currency}", "platforms", "deliverables",
+                     "report_due", "findings"])
+    for p in persons:
+        platforms = "; ".join(
+            f"{f.platform} {f.followers} {f.tier}" + (f" {f.rate}%" if f.rate is not None else "") for f in p.platforms)
+        findings = "; ".join(f"{f.severity} {f.rule}: {f.message}" for f in p.findings)
+        writer.writerow(_text_cells([
+            p.handle, p.legal_name, p.fee, p.cost, "yes" if p.gifted_only else "no",
+            _blank(p.cost_per_engagement), _blank(p.cost_per_thousand),
+            _blank(p.band.low if p.band else None), _blank(p.band.high if p.band else None),
+            platforms, sum(d.count for d in p.deliverables), p.report_due.isoformat(), findings,
+        ]))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def _text_cells(row: list[object]) -> list[object]:
+    # A cell starting with = + - @ is a formula to a spreadsheet (handles start with @): a leading
+    # apostrophe keeps it text, as manifest.csv does (OWASP's advice against CSV injection).
+    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
 
 
 def summary_spec(spec: CampaignSpec, kit: Toolkit) -> CampaignSpec:
@@ -220,7 +281,7 @@ def fee_chart(persons: Sequence[Person], locale: Locale) -> bytes | None:
 def write_summary(spec: CampaignSpec, engagements: Sequence[Engagement], kit: Toolkit, out_dir: Path,
                   formats: Iterable[str], findings: Sequence[Finding], rates: RateCard,
                   built: Sequence[Artifact] = (), logo: str | None = None) -> list[Artifact]:
-    """Write the chart and summary.<fmt> into ``out_dir``; return them as manifest entries.
+    """Write the chart, summary.<fmt> and summary.csv into ``out_dir``; return them as manifest entries.
 
     ``built`` are the files a build already wrote: their clause lists give each contract's
     coverage without assembling it again.
@@ -241,6 +302,8 @@ def write_summary(spec: CampaignSpec, engagements: Sequence[Engagement], kit: To
     for fmt in formats:
         data = render(document, fmt)
         artifacts.append(_artifact(spec, fmt, f"summary.{fmt}", write_atomic(out_dir / f"summary.{fmt}", data), len(data)))
+    table = summary_csv(persons, spec.campaign.currency)
+    artifacts.append(_artifact(spec, "csv", CSV_FILE, write_atomic(out_dir / CSV_FILE, table), len(table)))
     return artifacts
 
 

@@ -130,3 +130,59 @@ def test_a_clean_overlay_still_builds(tmp_path: Path) -> None:
                      "--format", "docx", "--only", "contract")
     assert result.exit_code == 0, result.stderr
     assert "the Brand may pay the Influencer up to" in docx_text(out / "alexruns" / "contract.docx")
+
+
+# --- a summary for thousands of influencers ----------------------------------------------------
+
+def _big_campaign(count: int):
+    import yaml
+
+    from contractgen.spec.models import CampaignSpec
+
+    data = yaml.safe_load((ROOT / "samples" / "minimal.yaml").read_text(encoding="utf-8"))
+    data["influencers"] = [
+        {"legal_name": f"Person {i}", "handle": f"@p{i:05d}", "email": f"p{i}@example.com",
+         "fee": 500 + i, "platforms": {"instagram": {"followers": 10_000 + i, "avg_engagements": 300 + i}}}
+        for i in range(count)]
+    return CampaignSpec.model_validate(data)
+
+
+def test_a_summary_of_2000_influencers_lists_100_and_writes_everyone_to_csv(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from contractgen.build import engagements, render
+    from contractgen.checks import load_rates, run_checks
+    from contractgen.summary import CoverageRow, people, summary_csv, summary_document
+    from contractgen.toolkit import Toolkit
+
+    spec, kit, rates = _big_campaign(2000), Toolkit(), load_rates()
+    everyone = engagements(spec, kit)
+    findings = run_checks(spec, kit.library, rates, everyone)
+    persons = people(everyone, rates, findings)
+    gap = CoverageRow("R4", "No ROI data", "partly", (), (), (("no tracking link", "tracking.landing_url",
+                                                              tuple(f"@p{i:05d}" for i in range(50))),))
+    document = summary_document(spec, kit, persons, findings, [gap], None)
+    text = docx_text(render(document, "docx"))
+    assert "2,000 influencers; fees GBP 2,999,000" in text  # sum of 500..2499: everyone counts
+    assert "This summary lists the first 100 of the 2,000 influencers one by one" in text
+    assert "Person 99 (@p00099)" in text and "@p00100" not in text
+    assert text.rstrip().endswith("(tracking.landing_url): @p00000, @p00001, @p00002, @p00003, @p00004, @p00005, @p00006, "
+                                  "@p00007, @p00008, @p00009 and 40 more")
+    assert "no kill fee is set for @p00000, " in text and "@p00009 and 1,990 others" in text
+
+    rows = list(csv.DictReader(io.StringIO(summary_csv(persons, "GBP").decode("utf-8-sig"))))
+    assert [r["handle"] for r in rows] == [f"'@p{i:05d}" for i in range(2000)]
+    assert sum(Decimal(r["fee_GBP"]) for r in rows) == Decimal(2_999_000)
+
+
+def test_a_build_writes_summary_csv_into_the_manifest(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    assert run_cli("build", ROOT / "samples" / "full.yaml", "--out", out, "--format", "docx").exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = next(f for f in manifest["files"] if f["path"] == "summary.csv")
+    assert entry["kind"] == "summary" and entry["format"] == "csv"
+    lines = (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1 + 3 and "'@mayaglows" in (out / "summary.csv").read_text(encoding="utf-8-sig")

@@ -349,7 +349,7 @@ def no_kill_fee(ctx: Context) -> Iterator[Hit]:
     paid = [who(e) for e in ctx.engagements if e.deal.paid]
     if paid:
         yield Hit(None, ("payment", "kill_fee_percent"),
-                  f"no kill fee is set for {_list(paid)}: if the brand cancels without cause, what the influencer is "
+                  f"no kill fee is set for {_people(paid)}: if the brand cancels without cause, what the influencer is "
                   "owed is left to argument",
                   "set payment.kill_fee_percent (25-50% is common)")
 
@@ -492,6 +492,15 @@ def _tiers(fig: Figures, e: Engagement) -> str:
 
 def _list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+NAMED = 10  # handles a campaign-wide finding names before "and N others": 10,000 would bury the point
+
+
+def _people(handles: list[str]) -> str:
+    if len(handles) <= NAMED:
+        return _list(handles)
+    return ", ".join(handles[:NAMED]) + f" and {len(handles) - NAMED:,} others"
 
 
 # --- R6: control of the message, rights ------------------------------------------------------
