@@ -186,3 +186,39 @@ def test_a_build_writes_summary_csv_into_the_manifest(tmp_path: Path) -> None:
     assert entry["kind"] == "summary" and entry["format"] == "csv"
     lines = (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 1 + 3 and "'@mayaglows" in (out / "summary.csv").read_text(encoding="utf-8-sig")
+
+
+# --- the library lint trusts -------------------------------------------------------------------
+
+def test_a_layout_naming_a_clause_twice_is_a_lint_error(tmp_path: Path) -> None:
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "layout.yaml").write_text("clauses:\n  - definitions\n  - scope\n  - definitions\n", encoding="utf-8")
+    lint = run_cli("clauses", "lint", "--library", folder)
+    assert lint.exit_code == 1
+    expected = f"{folder / 'layout.yaml'}:4: clauses: names clause 'definitions' twice (first on line 2)"
+    assert expected in lint.stdout
+    built = run_cli("build", ROOT / "samples" / "minimal.yaml", "--out", tmp_path / "out", "--library", folder)
+    assert built.exit_code == 1 and f"error: {expected}" in built.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["stolen.yaml", "layout.yaml"])
+def test_a_symlinked_file_in_an_overlay_is_refused_unread(tmp_path: Path, name: str) -> None:
+    secret = tmp_path / "outside" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text("password: TOPSECRET-1234\n", encoding="utf-8")  # not a clause file: its lines would be quoted
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / name).symlink_to(secret)
+    commands = [["clauses", "lint", "--library", folder],
+                ["build", ROOT / "samples" / "minimal.yaml", "--out", tmp_path / "out", "--library", folder]]
+    if name != "layout.yaml":  # lock reads clause files only
+        commands.append(["clauses", "lock", "--library", folder])
+    for args in commands:
+        result = run_cli(*args)
+        assert result.exit_code == 1
+        said = result.stdout + result.stderr
+        assert f"{folder / name}: is a symbolic link; a --library folder must hold the files themselves" in said
+        assert "TOPSECRET" not in said
+    assert not (tmp_path / "out").exists()

@@ -121,12 +121,30 @@ def read_clause_file(path: Path) -> tuple[ClauseFile, Loaded]:
         raise UserError(pydantic_problems(exc, loaded, ClauseFile)) from None
 
 
-def read_clause_files(folder: Path) -> tuple[list[tuple[Path, ClauseFile, Loaded]], list[Problem]]:
-    """Every clause file of a folder (``layout.yaml`` aside), and the problems of those that failed."""
+def linked_file(path: Path) -> Problem | None:
+    """A problem when a file of a user's overlay is a symbolic link, else None.
+
+    An overlay is read from its own folder only: a link could point anywhere (``~/.ssh/...``),
+    and error messages quote the lines they are about, so a linked file is refused unread.
+    """
+    if not path.is_symlink():
+        return None
+    return Problem("is a symbolic link; a --library folder must hold the files themselves", file=str(path),
+                   hint="copy the file into the folder instead of linking it")
+
+
+def read_clause_files(folder: Path, builtin: bool = True) -> tuple[list[tuple[Path, ClauseFile, Loaded]], list[Problem]]:
+    """Every clause file of a folder (``layout.yaml`` aside), and the problems of those that failed.
+
+    In a user's overlay (``builtin`` false) symbolic links are refused without being read.
+    """
     files: list[tuple[Path, ClauseFile, Loaded]] = []
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "layout.yaml":
+            continue
+        if not builtin and (link := linked_file(path)):
+            problems.append(link)
             continue
         try:
             parsed, loaded = read_clause_file(path)
@@ -141,7 +159,7 @@ def read_folder(folder: Path, builtin: bool) -> tuple[dict[str, Clause], dict[st
     """Every clause in ``folder/*.yaml``, with problems (bad files, duplicate ids) collected."""
     clauses: dict[str, Clause] = {}
     sources: dict[str, Source] = {}
-    files, problems = read_clause_files(folder)
+    files, problems = read_clause_files(folder, builtin)
     for path, parsed, loaded in files:
         for i, clause in enumerate(parsed.clauses):
             line = loaded.line_of(("clauses", i)) or 1
@@ -181,6 +199,8 @@ def load_library(builtin_clauses: Path, layout_file: Path, overlay: Path | None 
         sandboxed.update(extra)
         if (overlay / "layout.yaml").is_file():
             layout_path = overlay / "layout.yaml"
+            if link := linked_file(layout_path):
+                problems.append(link)
     if problems:
         raise UserError(problems)
     layout = read_layout(layout_path)

@@ -16,9 +16,9 @@ from jinja2 import TemplateSyntaxError, nodes
 from contractgen.engagement import context_types
 from contractgen.errors import Problem, UserError
 from contractgen.library import lock as lockfile
-from contractgen.library.clauses import Clause, read_clause_files, read_layout
+from contractgen.library.clauses import Clause, linked_file, read_clause_files, read_layout
 from contractgen.library.variables import UNKNOWN, element, step
-from contractgen.spec.loader import Loaded
+from contractgen.spec.loader import Loaded, load_file
 from contractgen.templating import TextEngine
 
 LANGUAGES = ("en", "fa")
@@ -40,7 +40,7 @@ def lint_folders(folders: list[tuple[Path, bool]], layout_file: Path, engine: Te
     clauses: list[tuple[Clause, Loaded, int, Path]] = []
     builtin_lock: dict[str, str] = {}
     for folder, builtin in folders:
-        files, problems = read_clause_files(folder)
+        files, problems = read_clause_files(folder, builtin)
         findings.extend(Finding("error", p) for p in problems)
         for path, parsed, loaded in files:
             for i, clause in enumerate(parsed.clauses):
@@ -98,15 +98,29 @@ def require_clean(overlay: Path | None) -> None:
 def _layout_findings(layout_file: Path, folders: list[tuple[Path, bool]], ids: set[str]) -> list[Finding]:
     overlay_layouts = [f / "layout.yaml" for f, builtin in folders if not builtin and (f / "layout.yaml").is_file()]
     path = overlay_layouts[-1] if overlay_layouts else layout_file
+    if overlay_layouts and (link := linked_file(path)):
+        return [Finding("error", link)]
     try:
         layout = read_layout(path)
     except UserError as exc:
         return [Finding("error", p) for p in exc.problems]
-    return [
+    loaded = load_file(path)
+    out = [
         Finding("error", Problem(f"names clause '{cid}', which is not in the library", file=str(path),
-                                 where="clauses", hint="add the clause or remove it from the layout"))
-        for cid in layout if cid not in ids
+                                 line=loaded.line_of(("clauses", i)), where="clauses",
+                                 hint="add the clause or remove it from the layout"))
+        for i, cid in enumerate(layout) if cid not in ids
     ]
+    first: dict[str, int] = {}
+    for i, cid in enumerate(layout):
+        line = loaded.line_of(("clauses", i)) or 1
+        if cid in first:
+            # The clause would print twice, under two numbers: almost always a slip when reordering.
+            out.append(Finding("error", Problem(f"names clause '{cid}' twice (first on line {first[cid]})",
+                                                file=str(path), line=line, where="clauses",
+                                                hint="remove one of the two lines")))
+        first.setdefault(cid, line)
+    return out
 
 
 def _lock_findings(folder: Path, own: list[Clause], everything: list[tuple[Clause, Loaded, int, Path]],
