@@ -91,7 +91,7 @@ def test_layout_naming_a_missing_clause(tmp_path: Path) -> None:
     (folder / "layout.yaml").write_text("clauses: [definitions, test-clause, no-such-clause]\n")
     result = _lint(folder)
     assert result.exit_code == 1
-    assert re.search(r"layout\.yaml: clauses: names clause 'no-such-clause'", result.stdout)
+    assert re.search(r"layout\.yaml:1: clauses: names clause 'no-such-clause'", result.stdout)
 
 
 def test_changed_wording_needs_a_version_bump_and_relock(tmp_path: Path) -> None:

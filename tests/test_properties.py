@@ -100,9 +100,11 @@ class _Pool:
     def word(self) -> str:
         return self._next("words")
 
+    whole_money = False  # the campaign currency has no decimals (IRR): amounts with cents are refused
+
     def money(self, high: int = 100_000) -> int | float:
         amount = self.number(0, high * 100)
-        return amount // 100 if self.flag() else amount / 100
+        return amount // 100 if self.whole_money or self.flag() else amount / 100
 
     def person(self) -> dict[str, Any]:
         person: dict[str, Any] = {"name": self.text()}
@@ -159,6 +161,7 @@ def specs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, list[str]]]:
     campaign = {"name": text("brief"), "language": language, "start": str(start), "end": str(end),
                 "jurisdiction": pool.pick(["US", "GB", "DE", "FR", "CA", "AU", "IR", "NL", "JP"]),
                 "currency": pool.pick(["USD", "GBP", "EUR", "IRR"])}
+    pool.whole_money = campaign["currency"] == "IRR"
     if pool.flag():
         campaign["id"] = f"C{pool.word()}.{pool.word()}-x"
     if pool.flag():
