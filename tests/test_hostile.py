@@ -33,6 +33,7 @@ import yaml
 from conftest import ROOT, SAMPLES, docx_text, pdf_text, run_cli
 from pydantic import BaseModel, EmailStr
 
+from contractgen.errors import UserError
 from contractgen.output import TEMP_PREFIX
 from contractgen.spec.models import CampaignSpec
 
@@ -633,12 +634,34 @@ SANDBOX_CASES = [
 ]
 
 
-def _library(tmp_path: Path, body: str) -> Path:
+def _library(tmp_path: Path, body: str, when: str | None = None) -> Path:
     folder = tmp_path / "lib"
     folder.mkdir()
-    (folder / "test.yaml").write_text(CLAUSE.replace("BODY", body), encoding="utf-8")
+    clause = CLAUSE.replace("BODY", body)
+    if when is not None:
+        clause = clause.replace("    version: 1.0.0\n", f'    version: 1.0.0\n    when: "{when}"\n')
+    (folder / "test.yaml").write_text(clause, encoding="utf-8")
     (folder / "layout.yaml").write_text("clauses: [test-clause]\n")
+    # Builds refuse a library that is not locked: lock it as its lawyer would.
+    assert run_cli("clauses", "lock", "--library", folder).exit_code == 0
     return folder
+
+
+def _assemble_with(folder: Path) -> UserError:
+    """Assemble the minimal sample's contract with an overlay, past the build's lint gate.
+
+    Lint stops most hostile text before a build starts; the sandbox must hold on its own too
+    (a condition or value lint cannot judge), so it is tried here directly.
+    """
+    from contractgen.build import assemble, engagements
+    from contractgen.spec.validate import load_spec
+    from contractgen.toolkit import Toolkit
+
+    kit = Toolkit(folder)
+    engagement = engagements(load_spec(SAMPLES / "minimal.yaml"), kit)[0]
+    with pytest.raises(UserError) as caught:
+        assemble(engagement, "contract", kit, None)
+    return caught.value
 
 
 @pytest.mark.parametrize(("body", "message"), [c[1:] for c in SANDBOX_CASES], ids=[c[0] for c in SANDBOX_CASES])
@@ -647,11 +670,17 @@ def test_clause_text_cannot_escape_or_run_away(tmp_path: Path, body: str, messag
     out = tmp_path / "out"
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = run_cli("build", SAMPLES / "minimal.yaml", "--out", out, "--library", folder, "--format", "pdf")
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KiB: nothing ballooned
+    linted = run_cli("clauses", "lint", "--library", folder)
     assert result.exit_code == 1
-    assert f"error: @alexruns: {folder / 'test.yaml'}:3: test-clause@1.0.0: text failed: {message}" in result.stderr
+    if linted.exit_code == 1:  # lint's gate: the build says so and makes nothing
+        assert "lint error(s); nothing was built" in result.stderr, result.stderr
+    else:
+        assert f"error: @alexruns: {folder / 'test.yaml'}:3: test-clause@1.0.0: text failed: {message}" in result.stderr
     assert all(line.startswith("error: ") for line in result.stderr.splitlines()), result.stderr
     assert not list(out.rglob("contract.*"))
+    # Past the gate, the sandbox refuses the same text with its own reason.
+    assert f"test-clause@1.0.0: text failed: {message}" in str(_assemble_with(folder))
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KiB: nothing ballooned
 
 
 @pytest.mark.parametrize(("condition", "message"), [
@@ -660,13 +689,15 @@ def test_clause_text_cannot_escape_or_run_away(tmp_path: Path, body: str, messag
     ("(range(10**9)|list)|length > 0", "stopped after 200,000 steps: a loop that does not end?"),
 ])
 def test_a_clause_condition_cannot_escape_or_run_away(tmp_path: Path, condition: str, message: str) -> None:
-    folder = _library(tmp_path, "Body.")
-    clause = folder / "test.yaml"
-    clause.write_text(clause.read_text().replace("    version: 1.0.0\n", f'    version: 1.0.0\n    when: "{condition}"\n'))
+    folder = _library(tmp_path, "Body.", when=condition)
     result = run_cli("build", SAMPLES / "minimal.yaml", "--out", tmp_path / "out", "--library", folder)
     assert result.exit_code == 1
-    assert (f"error: @alexruns: {clause}:3: test-clause@1.0.0: condition 'when' failed: {message}"
-            in result.stderr), result.stderr
+    if run_cli("clauses", "lint", "--library", folder).exit_code == 1:
+        assert "lint error(s); nothing was built" in result.stderr, result.stderr
+    else:
+        assert (f"error: @alexruns: {folder / 'test.yaml'}:3: test-clause@1.0.0: condition 'when' failed: {message}"
+                in result.stderr), result.stderr
+    assert f"test-clause@1.0.0: condition 'when' failed: {message}" in str(_assemble_with(folder))
 
 
 def test_a_clause_nested_beyond_reason_is_a_lint_error(tmp_path: Path) -> None:
@@ -676,7 +707,8 @@ def test_a_clause_nested_beyond_reason_is_a_lint_error(tmp_path: Path) -> None:
     assert f"{folder / 'test.yaml'}:8: test-clause@1.0.0: 'en' text, line 1: nested too deeply [error]" in result.stdout
     built = run_cli("build", SAMPLES / "minimal.yaml", "--out", tmp_path / "out", "--library", folder)
     assert built.exit_code == 1
-    assert "test-clause@1.0.0: text failed: line 1 of the text: nested too deeply" in built.stderr
+    assert "'en' text, line 1: nested too deeply" in built.stderr and "nothing was built" in built.stderr
+    assert "test-clause@1.0.0: text failed: line 1 of the text: nested too deeply" in str(_assemble_with(folder))
 
 
 def test_the_sandbox_leaves_ordinary_clause_text_alone(tmp_path: Path) -> None:
