@@ -99,6 +99,7 @@ class FontSet:
     sources: tuple[Source, ...]
     coverage: tuple[frozenset[int], ...]  # code points with a glyph, per font
     widths: dict[int, Callable[[str, float], float]]  # face (without italic) → stringWidth
+    families: tuple[str, ...]  # each font's family name, as a word processor knows it
 
     @property
     def regular(self) -> str:
@@ -172,6 +173,20 @@ class FontSet:
             start = end
         return fonts if any(fonts) else None
 
+    def family_runs(self, text: str) -> list[tuple[str, str | None]]:
+        """``text`` in pieces, each with the family of the fallback font that draws it in the
+        PDF (None: the first font), so a DOCX can name the same face for the same letters."""
+        chosen = self.assign(text)
+        if chosen is None:
+            return [(text, None)]
+        out: list[tuple[str, str | None]] = []
+        start = 0
+        for i in range(1, len(text) + 1):
+            if i == len(text) or chosen[i] != chosen[start]:
+                out.append((text[start:i], self.families[chosen[start]] if chosen[start] else None))
+                start = i
+        return out
+
 
 _extra: tuple[Path, ...] = ()
 
@@ -229,6 +244,7 @@ def _chain(extra: tuple[Path, ...]) -> FontSet:
     sources = builtin_sources()
     sources += [Source(_user_name(path), path, None, str(path)) for path in extra]
     coverage = []
+    families = []
     widths: dict[int, Callable[[str, float], float]] = {}
     for index, source in enumerate(sources):
         regular = _load(source.regular, source.name)
@@ -242,11 +258,13 @@ def _chain(extra: tuple[Path, ...]) -> FontSet:
         for is_bold, is_italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
             addMapping(source.name, is_bold, is_italic, source.bold_name if is_bold else source.name)
         coverage.append(frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph))  # type: ignore[attr-defined]
+        family = regular.face.familyName  # type: ignore[attr-defined]
+        families.append(family.decode("latin-1") if isinstance(family, bytes) else str(family))
         widths[index << FONT_SHIFT] = regular.stringWidth  # type: ignore[attr-defined]
         widths[index << FONT_SHIFT | FACE_BOLD] = bold.stringWidth  # type: ignore[attr-defined]
     first_regular, first_bold = _load(sources[0].regular, sources[0].name), _load(sources[0].bold, sources[0].bold_name)
     _map_presentation_forms_to_letters({_ps_name(first_regular), _ps_name(first_bold)})
-    return FontSet(tuple(sources), tuple(coverage), widths)
+    return FontSet(tuple(sources), tuple(coverage), widths, tuple(families))
 
 
 def _ps_name(font: object) -> str:
