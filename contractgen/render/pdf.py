@@ -81,6 +81,12 @@ SPLIT_IN_ROW = 30.0  # least height (points) of either part when a table row spl
 _TOKENS = re.compile(r"(\n)|([^\S\n\u00a0\u2007\u202f]+)|((?:[^\s]|[\u00a0\u2007\u202f])+)")
 _WORD, _SPACE, _NEWLINE = 0, 1, 2
 _BREAK_AFTER = frozenset("/-?&=_.,;:")  # where a long word (URL, path) may break
+_NO_BREAK = frozenset("\u00a0\u2007\u202f")
+
+
+def _breaks(char: str) -> bool:
+    # White space a line may break at (what _TOKENS counts as a space or newline).
+    return char.isspace() and char not in _NO_BREAK
 _WIDTH_CACHE: dict[tuple[str, int, float], float] = {}  # (glyphs, bold, size) → width
 _PREPARED: dict[tuple[str, tuple[tuple[int, int, int], ...], float, FontSet], tuple[Any, ...]] = {}
 _UPRIGHT = ~FACE_ITALIC  # face & _UPRIGHT: the font and weight, which decide widths
@@ -450,9 +456,36 @@ class TextBlock(Flowable):
             if extra:
                 x = left
             chunks, logical = _visual(self.prep, line.start, line.end, self.rtl)
+            if (recorded := self._recorded_text(line)) is not None:
+                logical = recorded
             _draw_chunks(canv, chunks, x, y, style.size, extra, logical)
             if i == 0 and self.label and self.span[0] == 0:
                 self._draw_label(y)
+
+    def _recorded_text(self, line: _Line) -> str | None:
+        """What a line records as its text when a word is broken across it; None: nothing special.
+
+        Read line by line, a word broken over two lines (a URL, a 2,000-character name) would
+        come back with a line break, so a space, inside it. So a line that ends inside a word
+        records the text up to that word's end, and a line that starts inside one records
+        only what follows that word: every word is read back whole, on the line it starts on,
+        also when the paragraph continues on the next page.
+        """
+        text = self.prep.text
+        a, b = line.start, line.end
+        starts_inside = 0 < a < len(text) and not _breaks(text[a - 1]) and not _breaks(text[a])
+        ends_inside = 0 < b < len(text) and not _breaks(text[b - 1]) and not _breaks(text[b])
+        if not (starts_inside or ends_inside):
+            return None
+        if starts_inside:
+            while a < b and not _breaks(text[a]):
+                a += 1
+            while a < b and _breaks(text[a]):
+                a += 1
+        if ends_inside and a < b:
+            while b < len(text) and not _breaks(text[b]):
+                b += 1
+        return text[a:b] if a < b else ""
 
     def _draw_label(self, y: float) -> None:
         prep = _Prepared([(self.label or "", self.style.face)], self.style.size, self.prep.fontset)
