@@ -1291,8 +1291,10 @@ class _Glyph:
 
 
 def _glyph_lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
-    # Group by baseline, top to bottom; each line left to right.
-    ordered = sorted(glyphs, key=lambda g: (-round(g.baseline, 1), g.x0))
+    # Group by baseline, top to bottom; each line left to right. Positions are compared to
+    # 0.01 pt, so a zero-width mark (Thai vowels, Devanagari signs) stays before the glyph
+    # drawn after it at the same place, in drawing order.
+    ordered = sorted(glyphs, key=lambda g: (-round(g.baseline, 1), round(g.x0, 2)))
     lines: list[list[_Glyph]] = []
     base = math.inf
     for g in ordered:
@@ -1300,7 +1302,7 @@ def _glyph_lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
             lines.append([])
             base = g.baseline
         lines[-1].append(g)
-    return [sorted(line, key=lambda g: g.x0) for line in lines]
+    return [sorted(line, key=lambda g: round(g.x0, 2)) for line in lines]
 
 
 def _read_line(glyphs: list[_Glyph], rtl: bool) -> str:
