@@ -188,6 +188,28 @@ class FontSet:
         return out
 
 
+_SHOWN = 8  # characters listed in one message; the rest are counted
+# Scripts that a font package on PyPI covers, though no built-in fallback does:
+# (first code point, last code point, package). Others need a font file the user has.
+_PACKAGES = (
+    (0x0980, 0x09FF, "fontpkg-hind-siliguri"),  # Bengali
+    (0x0B80, 0x0BFF, "fontpkg-noto-sans-tamil"),
+    (0x0C00, 0x0C7F, "fontpkg-noto-sans-telugu"),
+    (0x1780, 0x17FF, "fontpkg-noto-sans-khmer"),
+)
+
+
+def describe_missing(missing: str) -> tuple[str, str]:
+    """(message, hint) for characters no font of the chain has: each as U+XXXX and as text,
+    and what to install or pass."""
+    listed = ", ".join(f"U+{ord(c):04X} {c}" for c in missing[:_SHOWN])
+    more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
+    packages = sorted({pkg for c in missing for lo, hi, pkg in _PACKAGES if lo <= ord(c) <= hi})
+    font = (f"pip install {' '.join(packages)} and pass its .ttf file with --font FILE" if packages
+            else "pass a TrueType font (.ttf) that has them with --font FILE")
+    return f"no PDF font has {listed}{more}; the PDF would lose them", f"{font}; or build only the DOCX with --format docx"
+
+
 _extra: tuple[Path, ...] = ()
 
 

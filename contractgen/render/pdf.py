@@ -54,8 +54,9 @@ from contractgen.document import (
     SubClause,
 )
 from contractgen.document import Table as TableBlock
+from contractgen.errors import Problem, UserError
 from contractgen.render import bidi
-from contractgen.render.fonts import FACE_BOLD, FACE_ITALIC, FACE_REGULAR, FONT_SHIFT, FontSet, fonts
+from contractgen.render.fonts import FACE_BOLD, FACE_ITALIC, FACE_REGULAR, FONT_SHIFT, FontSet, describe_missing, fonts
 
 __all__ = ["TextBlock", "extract_text", "render_pdf"]
 
@@ -176,6 +177,9 @@ and drawing need nothing more than the face.
         key = (self.text, tuple(runs), size, fontset)
         prepared = _PREPARED.get(key)
         if prepared is None:
+            if lost := fontset.missing(self.text):  # the spec check refuses these first; never drop them
+                message, hint = describe_missing(lost)
+                raise UserError(Problem(message, hint=hint))
             self.runs = _by_font(runs, fontset.assign(self.text))
             self.arabic = bidi.has_arabic(self.text)
             self.bidi = self.arabic or bidi.needs_bidi(self.text)  # Hebrew needs reordering, not shaping
