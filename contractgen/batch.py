@@ -45,7 +45,7 @@ from contractgen import __version__
 from contractgen.build import FORMATS, KINDS, assemble, engagements, logo_path, render
 from contractgen.engagement import slugify_handle
 from contractgen.errors import Problem, UserError
-from contractgen.glyph_check import glyph_problems, influencer_index
+from contractgen.glyph_check import drawable_rows, glyph_problems, influencer_index
 from contractgen.output import (
     TEMP_PREFIX,
     Artifact,
@@ -237,8 +237,9 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
             loaded = load_file(path)
             label = _campaign_label(loaded.data, path)
             if roster is not None:
-                loaded, clashes = merge(loaded, roster)
-                for row in [*roster.rejected, *clashes]:
+                rows, undrawable_rows = drawable_rows(roster) if drawn else (roster, [])
+                loaded, clashes = merge(loaded, rows)
+                for row in [*roster.rejected, *undrawable_rows, *clashes]:
                     result.failures.append(((position, 1, row.line), Failure(label, row.handle, row.message)))
             spec = validate_loaded(loaded)
             label = spec.campaign_id

@@ -5,15 +5,20 @@ The PDF draws each character with the first font of the chain that has it
 contract. So every text a user typed (values and keys, after a roster is merged) is checked
 against the chain, and each one with such characters is a located problem that names the
 field, the characters (as U+XXXX and as text) and what to install or pass. ``validate``,
-``build`` and ``batch`` all ask this one function.
+``build``, ``batch`` and ``new --build`` all ask this module, which asks the font chain's
+:meth:`~contractgen.render.fonts.Coverage.missing`; roster rows are checked as rows (located
+by their line in the CSV), so one bad row is skipped like any other invalid row.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
 
 from contractgen.errors import Problem
-from contractgen.render.fonts import describe_missing, fonts
+from contractgen.render.fonts import coverage, describe_missing
+from contractgen.roster import Rejected, Roster, Row
 from contractgen.spec.loader import Loaded, Path_, dotted_path
 
 # Fields that are never printed (a file path): their characters need no glyph.
@@ -23,9 +28,26 @@ _INFLUENCER = re.compile(r"influencers\[(\d+)\]")
 
 def glyph_problems(loaded: Loaded) -> list[Problem]:
     """One problem per text value of ``loaded`` with characters no PDF font can draw."""
-    chain = fonts()
+    return _walk(loaded.data, loaded.file, loaded.line_of)
+
+
+def drawable_rows(roster: Roster) -> tuple[Roster, list[Rejected]]:
+    """The roster without the rows the PDF cannot draw, and those rows, each located (file, row)."""
+    kept: list[Row] = []
+    refused: list[Rejected] = []
+    for row in roster.rows:
+        data = row.person.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if problems := _walk(data, roster.file, lambda _, line=row.line: line):
+            refused.append(Rejected(row.line, row.handle, tuple(problems)))
+        else:
+            kept.append(row)
+    return (dataclasses.replace(roster, rows=kept), refused) if refused else (roster, [])
+
+
+def _walk(data: object, file: str, line_of: Callable[[Path_], int | None]) -> list[Problem]:
+    chain = coverage()
     problems: list[Problem] = []
-    stack: list[tuple[Path_, object]] = [((), loaded.data)]
+    stack: list[tuple[Path_, object]] = [((), data)]
     while stack:
         where, value = stack.pop()
         if where in _NOT_PRINTED:
@@ -37,8 +59,7 @@ def glyph_problems(loaded: Loaded) -> list[Problem]:
             stack.extend(((*where, i), v) for i, v in enumerate(value))
         elif isinstance(value, str) and (missing := chain.missing(value)):
             message, hint = describe_missing(missing)
-            problems.append(Problem(message, file=loaded.file, line=loaded.line_of(where), where=dotted_path(where),
-                                    hint=hint))
+            problems.append(Problem(message, file=file, line=line_of(where), where=dotted_path(where), hint=hint))
     return sorted(problems, key=lambda p: (p.line or 0, p.where or ""))
 
 

@@ -143,6 +143,21 @@ def test_batch_refuses_only_the_influencer_the_pdf_cannot_draw(make_spec: Callab
     assert result.exit_code == 0, result.output
 
 
+def test_batch_skips_a_roster_row_the_pdf_cannot_draw_naming_its_row(make_spec: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("legal_name,handle,email\nMaya Chen,@maya,maya@example.com\n王小明,@wang,wang@example.com\n",
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("batch", make_spec(), "--roster", roster, "--out", out, "--jobs", "1", "--only", "brief",
+                     "--format", "pdf")
+    assert result.exit_code == 1
+    assert "roster.csv:3: legal_name: no PDF font has U+738B 王" in result.stderr
+    campaign = out / "Spring-Sneaker-Drop"
+    assert (campaign / "maya" / "brief.pdf").is_file()
+    assert not (campaign / "wang").exists()
+
+
 def _font_runs(docx: Path) -> list[tuple[str | None, str]]:
     """(w:rFonts family, text) of every run of the document body; None when the run names none."""
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode()

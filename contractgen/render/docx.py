@@ -42,7 +42,7 @@ from contractgen.document import (
 from contractgen.errors import Problem, UserError
 from contractgen.render import bidi
 from contractgen.render import docx_xml as ox
-from contractgen.render.fonts import fonts
+from contractgen.render.fonts import coverage
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -396,7 +396,7 @@ class _Writer:
         span (``ltr``).
         """
         if not text.isascii():
-            pieces = fonts().family_runs(text)
+            pieces = coverage().family_runs(text)
             if len(pieces) > 1 or pieces[0][1]:
                 for piece, family in pieces:
                     r = self._run(p, piece, bold, italic, ltr, family)

@@ -11,12 +11,12 @@ which for these is the Regular weight; their Bold is drawn synthetically (the gl
 filled and stroked, see ``pdf.py``), which costs nothing and needs no instancing step. A user's
 font is one file: its Bold is synthetic too.
 
-Which font draws a character is decided here once (:meth:`FontSet.assign`), and so is which
-characters no font can draw (:meth:`FontSet.missing`): the spec check refuses those before
-anything is written, so a character is either drawn or refused, never lost.
-
-Registration parses the TrueType files once per process (cached) and only when a PDF is
-first rendered or a spec is checked, so importing contractgen stays cheap. Fonts have no
+Which font draws a character is decided here once (:meth:`Coverage.assign`), and so is which
+characters no font can draw (:meth:`Coverage.missing`): the spec check refuses those before
+anything is written, so a character is either drawn or refused, never lost. Coverage is read
+from the files themselves (``sfnt.py``), so checking a spec or writing a DOCX needs no
+reportlab; :func:`fonts` registers the same chain with reportlab, once per process, when a
+PDF is first rendered. Fonts have no
 italic: italic runs use the upright face drawn with a slant (see ``pdf.py``).
 """
 
@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 
 from contractgen.errors import Problem, UserError
+from contractgen.render.sfnt import FontFileError, font_info
 
 REGULAR = "IBMPlexSansArabic"
 BOLD = "IBMPlexSansArabic-Bold"
@@ -93,32 +94,12 @@ def needs_glyph(char: str) -> bool:
 
 
 @dataclass(frozen=True, eq=False)  # one per process and set of user fonts: compared by identity
-class FontSet:
-    """The registered chain: reportlab names, coverage and widths of every font in it."""
+class Coverage:
+    """The chain's fonts and what each can draw (read from the files; no reportlab needed)."""
 
     sources: tuple[Source, ...]
     coverage: tuple[frozenset[int], ...]  # code points with a glyph, per font
-    widths: dict[int, Callable[[str, float], float]]  # face (without italic) → stringWidth
     families: tuple[str, ...]  # each font's family name, as a word processor knows it
-
-    @property
-    def regular(self) -> str:
-        """reportlab's name of the first font's Regular face."""
-        return self.sources[0].name
-
-    @property
-    def bold(self) -> str:
-        """reportlab's name of the first font's Bold face."""
-        return self.sources[0].bold_name
-
-    def name(self, face: int) -> str:
-        """The reportlab font name for a face number (italic falls back to the upright face)."""
-        source = self.sources[face >> FONT_SHIFT]
-        return source.bold_name if face & FACE_BOLD else source.name
-
-    def synthetic_bold(self, face: int) -> bool:
-        """True when a bold face has no Bold file and is drawn filled and stroked."""
-        return bool(face & FACE_BOLD) and self.sources[face >> FONT_SHIFT].bold is None
 
     def has(self, char: str) -> bool:
         """True when the first font has a glyph for ``char`` (Persian shaping asks this)."""
@@ -188,6 +169,32 @@ class FontSet:
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class FontSet(Coverage):
+    """The chain registered with reportlab: font names and widths as well as coverage."""
+
+    widths: dict[int, Callable[[str, float], float]]  # face (without italic) → stringWidth
+
+    @property
+    def regular(self) -> str:
+        """reportlab's name of the first font's Regular face."""
+        return self.sources[0].name
+
+    @property
+    def bold(self) -> str:
+        """reportlab's name of the first font's Bold face."""
+        return self.sources[0].bold_name
+
+    def name(self, face: int) -> str:
+        """The reportlab font name for a face number (italic falls back to the upright face)."""
+        source = self.sources[face >> FONT_SHIFT]
+        return source.bold_name if face & FACE_BOLD else source.name
+
+    def synthetic_bold(self, face: int) -> bool:
+        """True when a bold face has no Bold file and is drawn filled and stroked."""
+        return bool(face & FACE_BOLD) and self.sources[face >> FONT_SHIFT].bold is None
+
+
 _SHOWN = 8  # characters listed in one message; the rest are counted
 # Scripts that a font package on PyPI covers, though no built-in fallback does:
 # (first code point, last code point, package). Others need a font file the user has.
@@ -230,8 +237,13 @@ def extra_fonts() -> tuple[Path, ...]:
     return _extra
 
 
+def coverage() -> Coverage:
+    """What the chain for this process can draw (built-in fonts, then the user's)."""
+    return _coverage(_extra)
+
+
 def fonts() -> FontSet:
-    """The registered chain for this process (built-in fonts, then the user's)."""
+    """The chain for this process registered with reportlab, for drawing."""
     return _chain(_extra)
 
 
@@ -240,9 +252,23 @@ def _check_font_file(path: Path) -> None:
     if not path.is_file():
         raise UserError(Problem("font file not found", file=str(path), where="--font", hint=hint))
     try:
-        _load(path, _user_name(path))
-    except Exception as exc:  # reportlab says TTFError for CFF (PostScript) outlines, collections, junk
+        font_info(path)
+    except (OSError, FontFileError) as exc:
         raise UserError(Problem(f"cannot use this font: {exc}", file=str(path), where="--font", hint=hint)) from None
+
+
+def _sources(extra: tuple[Path, ...]) -> list[Source]:
+    return builtin_sources() + [Source(_user_name(path), path, None, str(path)) for path in extra]
+
+
+@cache
+def _coverage(extra: tuple[Path, ...]) -> Coverage:
+    sources = _sources(extra)
+    infos = [font_info(source.regular) for source in sources]
+    # A character counts for a font when Regular and Bold both have it.
+    covered = [info.coverage & font_info(source.bold).coverage if source.bold else info.coverage
+               for source, info in zip(sources, infos, strict=True)]
+    return Coverage(tuple(sources), tuple(covered), tuple(info.family for info in infos))
 
 
 def _user_name(path: Path) -> str:
@@ -263,11 +289,9 @@ def _chain(extra: tuple[Path, ...]) -> FontSet:
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
 
-    sources = builtin_sources()
-    sources += [Source(_user_name(path), path, None, str(path)) for path in extra]
-    coverage = []
-    families = []
+    known = _coverage(extra)
     widths: dict[int, Callable[[str, float], float]] = {}
+    sources = known.sources
     for index, source in enumerate(sources):
         regular = _load(source.regular, source.name)
         pdfmetrics.registerFont(regular)
@@ -279,14 +303,11 @@ def _chain(extra: tuple[Path, ...]) -> FontSet:
         # italic has no face of its own, so it maps to the upright ones.
         for is_bold, is_italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
             addMapping(source.name, is_bold, is_italic, source.bold_name if is_bold else source.name)
-        coverage.append(frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph))  # type: ignore[attr-defined]
-        family = regular.face.familyName  # type: ignore[attr-defined]
-        families.append(family.decode("latin-1") if isinstance(family, bytes) else str(family))
         widths[index << FONT_SHIFT] = regular.stringWidth  # type: ignore[attr-defined]
         widths[index << FONT_SHIFT | FACE_BOLD] = bold.stringWidth  # type: ignore[attr-defined]
     first_regular, first_bold = _load(sources[0].regular, sources[0].name), _load(sources[0].bold, sources[0].bold_name)
     _map_presentation_forms_to_letters({_ps_name(first_regular), _ps_name(first_bold)})
-    return FontSet(tuple(sources), tuple(coverage), widths, tuple(families))
+    return FontSet(known.sources, known.coverage, known.families, widths)
 
 
 def _ps_name(font: object) -> str:
