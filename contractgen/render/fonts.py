@@ -26,7 +26,7 @@ import hashlib
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from contractgen.errors import Problem, UserError
@@ -105,6 +105,14 @@ class Coverage:
         """True when the first font has a glyph for ``char`` (Persian shaping asks this)."""
         return ord(char) in self.coverage[0]
 
+    @cached_property
+    def _first(self) -> frozenset[int]:
+        # What text may hold to be the first font's alone: its glyphs, and the characters that
+        # need none (newlines, ZWNJ in Persian, soft hyphens): the quick test for most text.
+        invisible = {c for c in (*range(0x20), *range(0x7F, 0xA0), 0xAD, *range(0x2000, 0x2070), 0xFEFF)
+                     if not needs_glyph(chr(c))}
+        return self.coverage[0] | invisible
+
     def _font_for(self, char: str) -> int | None:
         code = ord(char)
         for index, covered in enumerate(self.coverage):
@@ -114,9 +122,9 @@ class Coverage:
 
     def missing(self, text: str) -> str:
         """The characters of ``text`` (each once, in order) that no font of the chain can draw."""
-        first = self.coverage[0]
-        if first.issuperset(map(ord, text)):
+        if self._first.issuperset(map(ord, text)):
             return ""
+        first = self.coverage[0]
         seen = dict.fromkeys(c for c in text if ord(c) not in first and needs_glyph(c) and self._font_for(c) is None)
         return "".join(seen)
 
@@ -128,8 +136,7 @@ class Coverage:
         and invisible characters keep the font of what precedes them. A character no font
         has stays with the first font: the spec check refuses it before a PDF is made.
         """
-        first = self.coverage[0]
-        if first.issuperset(map(ord, text)):
+        if self._first.issuperset(map(ord, text)):
             return None
         fonts = [0] * len(text)
         start = 0
