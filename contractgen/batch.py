@@ -45,6 +45,7 @@ from contractgen import __version__
 from contractgen.build import FORMATS, KINDS, assemble, engagements, logo_path, render
 from contractgen.engagement import slugify_handle
 from contractgen.errors import Problem, UserError
+from contractgen.glyph_check import drawable_rows, glyph_problems, influencer_index
 from contractgen.output import (
     TEMP_PREFIX,
     Artifact,
@@ -56,6 +57,7 @@ from contractgen.output import (
     safe_folder_name,
     write_atomic,
 )
+from contractgen.render.fonts import extra_fonts, use_fonts
 from contractgen.resources import clauses_dir
 from contractgen.spec.loader import load_file
 from contractgen.spec.models import CampaignSpec, Influencer
@@ -81,6 +83,7 @@ class BatchOptions:
     force: bool = False
     library: Path | None = None
     debug: bool = False  # add tracebacks to unexpected errors
+    fonts: tuple[Path, ...] = ()  # --font files, added to the PDF font chain
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class WorkItem:
     kinds: tuple[str, ...]
     overlay: str | None
     debug: bool = False
+    fonts: tuple[Path, ...] = ()  # the PDF font chain's user fonts (resolved paths)
 
 
 @dataclass(frozen=True)
@@ -144,11 +148,12 @@ class Plan:
         options = self.options
         out = str(options.out.resolve())
         overlay = str(options.library) if options.library else None
+        fonts = extra_fonts()
         for todo in self.todo:
             sections, logo = self.campaigns[todo.campaign]
             yield WorkItem(todo.order, sections.campaign_id, todo.person.handle, todo.folder, out,
                            sections.model_copy(update={"influencers": [todo.person]}), todo.index, logo,
-                           options.formats, options.kinds, overlay, options.debug)
+                           options.formats, options.kinds, overlay, options.debug, fonts)
 
 
 @dataclass
@@ -220,6 +225,9 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
     library = kit.library.digest()
     shared = {"contractgen": __version__, "library": library, "files": _files_digest(kit),
               "formats": list(options.formats), "kinds": list(options.kinds)}
+    if extra_fonts():  # other fonts, other PDFs
+        shared["fonts"] = [_file_digest(path) for path in extra_fonts()]
+    drawn = "pdf" in options.formats
     previous = {} if options.force else BatchManifest.previous(options.out / "manifest.json")
     result = Plan(options, library=library)
     folders: dict[str, str] = {}  # case-folded output folder → who writes there
@@ -229,11 +237,15 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
             loaded = load_file(path)
             label = _campaign_label(loaded.data, path)
             if roster is not None:
-                loaded, clashes = merge(loaded, roster)
-                for row in [*roster.rejected, *clashes]:
+                rows, undrawable_rows = drawable_rows(roster) if drawn else (roster, [])
+                loaded, clashes = merge(loaded, rows)
+                for row in [*roster.rejected, *undrawable_rows, *clashes]:
                     result.failures.append(((position, 1, row.line), Failure(label, row.handle, row.message)))
             spec = validate_loaded(loaded)
             label = spec.campaign_id
+            undrawable = glyph_problems(loaded) if drawn else []
+            if campaign_wide := [p for p in undrawable if influencer_index(p) is None]:
+                raise UserError(campaign_wide)
             loaded = None  # the plain data of a big roster is no longer needed
             logo = logo_path(spec, path)
             sections = spec.model_copy(update={"influencers": []})
@@ -245,8 +257,14 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
         result.campaigns.append((sections, logo))
         campaign = spec.campaign_id
         campaign_folder = safe_folder_name(campaign)
+        refused: dict[int, list[Problem]] = {}
+        for problem in undrawable:
+            refused.setdefault(influencer_index(problem) or 0, []).append(problem)
         for index, person in enumerate(spec.influencers):
             order: Order = (position, 2, index)
+            if index in refused:  # characters the PDF cannot draw: nothing of this influencer is written
+                result.failures.append((order, Failure(spec.campaign_id, person.handle, str(UserError(refused[index])))))
+                continue
             folder = f"{campaign_folder}/{safe_folder_name(slugify_handle(person.handle))}"
             owner = f"{campaign} {person.handle} ({path})"
             if (first := folders.setdefault(folder.casefold(), owner)) != owner:
@@ -362,6 +380,8 @@ def build_item(item: WorkItem) -> ItemResult:
     files: list[Artifact] = []
     error = None
     try:
+        if extra_fonts() != item.fonts:  # a worker process: the same font chain as the planner's
+            use_fonts(item.fonts)
         kit = toolkit(item.overlay)
         [engagement] = engagements(item.spec, kit)
         engagement = dataclasses.replace(engagement, index=item.index)
@@ -499,6 +519,7 @@ def run_batch(inputs: Sequence[Path], options: BatchOptions, executor: Executor 
     """
     started = time.perf_counter()
     reporter = reporter or Reporter()
+    use_fonts(options.fonts)  # checked before anything is written
     specs = find_specs(inputs)
     if not specs:
         raise UserError(Problem("no spec files given"))

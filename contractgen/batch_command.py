@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contractgen.cli import KIND_CHOICES, _formats, library_option, user_errors
+from contractgen.cli import KIND_CHOICES, _formats, font_option, library_option, user_errors
 
 if TYPE_CHECKING:
     from contractgen.batch import ItemResult
@@ -121,9 +121,10 @@ class RichReporter:
 @click.option("--only", type=click.Choice(KIND_CHOICES), default=None, help="Build only contracts or only briefs.")
 @click.option("--force", is_flag=True, help="Rebuild everything, even influencers unchanged since the last run.")
 @library_option
+@font_option
 @user_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Path | None, formats: str,
-          only: str | None, force: bool, library: Path | None) -> None:
+          only: str | None, force: bool, library: Path | None, font_files: tuple[Path, ...]) -> None:
     """Build every influencer of many specs in parallel, with a manifest.
 
     INPUT is a spec file or a folder of them (.yaml, .yml, .json; not searched recursively).
@@ -131,6 +132,8 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Pat
     OUT/manifest.json and OUT/manifest.csv. Influencers whose inputs have not changed since
     the last run into OUT are skipped (--force rebuilds them). A failing spec, roster row or
     influencer is recorded in the manifest and the rest are built; exits 1 if anything failed.
+    An influencer (or campaign) with characters no PDF font has fails before anything of it
+    is written; --font FILE adds a font.
     """
     from contractgen.batch import BatchOptions, run_batch
     from contractgen.library.lint import require_clean
@@ -138,7 +141,8 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Pat
     require_clean(library)  # before anything is written: a library lint rejects never builds
     debug = click.get_current_context().find_root().params.get("debug", False)
     options = BatchOptions(out=out_dir, formats=_formats(formats), kinds=(only,) if only else KIND_CHOICES,
-                           jobs=jobs, roster=roster, force=force, library=library, debug=debug)
+                           jobs=jobs, roster=roster, force=force, library=library, debug=debug,
+                           fonts=font_files)
     reporter = RichReporter() if sys.stderr.isatty() else PlainReporter()
     result = run_batch(list(inputs), options, reporter=reporter)
     skipped = f", {result.unchanged} of them unchanged and skipped" if result.unchanged else ""

@@ -118,6 +118,27 @@ library_option = click.option(
 )
 
 
+font_option = click.option(
+    "--font", "font_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+    help="A TrueType font (.ttf) for characters the built-in PDF fonts lack (CJK, emoji, ...); repeatable.",
+)
+
+
+def use_fonts(files: tuple[Path, ...]) -> None:
+    """Put the --font files into this process's PDF font chain (and check they are fonts)."""
+    from contractgen.render.fonts import use_fonts as use
+
+    use(files)
+
+
+def refuse_undrawable(loaded: Any) -> None:
+    """Raise UserError when a spec value has characters no PDF font can draw."""
+    from contractgen.glyph_check import glyph_problems
+
+    if problems := glyph_problems(loaded):
+        raise UserError(problems)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="contractgen")
 @click.option("--debug", is_flag=True, help="Show tracebacks (for developers).")
@@ -143,9 +164,10 @@ def main(debug: bool) -> None:
               help="Write the invisible anchors this e-signature service places its fields on, and OUT/signers.json.")
 @click.option("--initials", is_flag=True, help="Add an initials field for every signing party on every contract page.")
 @library_option
+@font_option
 @user_errors
 def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, library: Path | None,
-          rates: Path | None, esign: str | None, initials: bool) -> None:
+          rates: Path | None, esign: str | None, initials: bool, font_files: tuple[Path, ...]) -> None:
     """Build every influencer's contract and brief from SPEC (YAML or JSON).
 
     Writes OUT/<handle>/contract.docx, contract.pdf, brief.docx, brief.pdf and
@@ -155,6 +177,8 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
 
     Contract PDFs have a signature field per signing party (named brand, agency,
     influencer, agent) and date and name fields where the panel leaves them blank.
+    A value with characters no PDF font has is refused before anything is written:
+    add a font with --font FILE, or build only the DOCX.
     """
     from contractgen.build import build_campaign
     from contractgen.checks import load_rates
@@ -162,12 +186,17 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     from contractgen.document import Signing
     from contractgen.library.lint import require_clean
     from contractgen.output import safe_folder_name
-    from contractgen.spec import load_spec
+    from contractgen.spec.loader import load_file
+    from contractgen.spec.validate import validate_loaded
     from contractgen.toolkit import Toolkit
 
     chosen = _formats(formats)
-    campaign = load_spec(spec)
+    use_fonts(font_files)
+    loaded = load_file(spec)
+    campaign = validate_loaded(loaded)
     require_clean(library)  # before anything is written: a library lint rejects never builds
+    if "pdf" in chosen:
+        refuse_undrawable(loaded)  # before anything is written
     kit = Toolkit(library)
     kit.library  # noqa: B018 - load (and check) the library before writing anything
     card = load_rates(rates)
@@ -194,9 +223,14 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
               help="Your own rate card (tiers, engagement benchmarks, price bands, thresholds) replacing "
                    "the built-in contractgen/data/rate-card.yaml.")
 @library_option
+@font_option
 @user_errors
-def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path | None, library: Path | None) -> None:
+def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path | None, library: Path | None,
+             font_files: tuple[Path, ...]) -> None:
     """Check spec files, then look for risks (R1-R8) in each valid campaign.
+
+    A spec is invalid, too, when a value has characters no PDF font can draw (--font
+    FILE adds a font).
 
     Prints every problem, then the findings grouped by influencer, each with its rule id, the
     field and what to do. Exit 0 when every spec is valid and no finding is an error (with
@@ -212,12 +246,14 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
 
     card = load_rates(rates)
     kit = Toolkit(library)
+    use_fonts(font_files)
     failed = False
     results = []
     for path in specs:
         try:
             loaded = load_file(path)
             campaign = validate_loaded(loaded)
+            refuse_undrawable(loaded)
         except UserError as exc:
             failed = True
             if as_json:

@@ -161,8 +161,12 @@ def _write(data: dict, target: Path, w: Wording, console: Console) -> Any:
 def _build(spec: Any, target: Path, out_dir: Path | None, library: Path | None, w: Wording,
            console: Console) -> int:
     from contractgen.build import build_campaign
+    from contractgen.glyph_check import glyph_problems
+    from contractgen.spec.loader import load_file
     from contractgen.toolkit import Toolkit
 
+    if problems := glyph_problems(load_file(target)):  # the spec is saved; the PDF could not draw it
+        raise UserError(problems)
     out = out_dir or Path("out") / spec.campaign_id
     console.print(Text(w.text("messages", "building", out=out)))
     kit = Toolkit(library)

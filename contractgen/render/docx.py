@@ -42,6 +42,7 @@ from contractgen.document import (
 from contractgen.errors import Problem, UserError
 from contractgen.render import bidi
 from contractgen.render import docx_xml as ox
+from contractgen.render.fonts import coverage
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -394,11 +395,26 @@ class _Writer:
         In a right-to-left document every run is ``w:rtl`` except an isolated left-to-right
         span (``ltr``).
         """
+        if not text.isascii():
+            pieces = coverage().family_runs(text)
+            if len(pieces) > 1 or pieces[0][1]:
+                for piece, family in pieces:
+                    r = self._run(p, piece, bold, italic, ltr, family)
+                return r
+        return self._run(p, text, bold, italic, ltr, None)
+
+    def _run(self, p: Element, text: str, bold: bool, italic: bool, ltr: bool, family: str | None) -> Element:
+        # family: the PDF's fallback font for these letters, named in all four rFonts slots
+        # (ASCII, other Latin/Greek/Cyrillic, East Asian, complex script) so Word uses that face.
         sub = self.sub
         r = sub(p, _W + "r")
         rtl = self.rtl and not ltr
-        if bold or italic or rtl:
+        if bold or italic or rtl or family:
             rpr = sub(r, _W + "rPr")
+            if family:
+                fonts_el = sub(rpr, _W + "rFonts")
+                for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
+                    fonts_el.set(_W + slot, family)
             if bold:
                 sub(rpr, _W + "b")
                 sub(rpr, _W + "bCs")  # Persian text uses the complex-script bold

@@ -23,7 +23,7 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from pathlib import Path
@@ -32,7 +32,6 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle
@@ -55,8 +54,9 @@ from contractgen.document import (
     SubClause,
 )
 from contractgen.document import Table as TableBlock
+from contractgen.errors import Problem, UserError
 from contractgen.render import bidi
-from contractgen.render.fonts import FACE_BOLD, FACE_ITALIC, FACE_REGULAR, FontSet, fonts
+from contractgen.render.fonts import FACE_BOLD, FACE_ITALIC, FACE_REGULAR, FONT_SHIFT, FontSet, describe_missing, fonts
 
 __all__ = ["TextBlock", "extract_text", "render_pdf"]
 
@@ -73,15 +73,24 @@ RULE = colors.HexColor("#c5cad2")
 HEADER_FILL = colors.HexColor("#e9edf2")
 ZEBRA = colors.HexColor("#f7f8fa")
 
-ITALIC_SLANT = 0.2  # shear for italic runs: the font has no italic face
+ITALIC_SLANT = 0.2  # shear for italic runs: the fonts have no italic face
+SYNTHETIC_BOLD = 0.045  # stroke width (× size) that makes a Regular outline read as Bold
 CELL_PAD = 4.0
+SPLIT_IN_ROW = 30.0  # least height (points) of either part when a table row splits across pages
 
 # Whitespace that may break a line: any whitespace except newline and the no-break spaces.
 _TOKENS = re.compile(r"(\n)|([^\S\n\u00a0\u2007\u202f]+)|((?:[^\s]|[\u00a0\u2007\u202f])+)")
 _WORD, _SPACE, _NEWLINE = 0, 1, 2
 _BREAK_AFTER = frozenset("/-?&=_.,;:")  # where a long word (URL, path) may break
+_NO_BREAK = frozenset("\u00a0\u2007\u202f")
+
+
+def _breaks(char: str) -> bool:
+    # White space a line may break at (what _TOKENS counts as a space or newline).
+    return char.isspace() and char not in _NO_BREAK
 _WIDTH_CACHE: dict[tuple[str, int, float], float] = {}  # (glyphs, bold, size) → width
-_PREPARED: dict[tuple[str, tuple[tuple[int, int, int], ...], float], tuple[bool, Any, list[Any]]] = {}
+_PREPARED: dict[tuple[str, tuple[tuple[int, int, int], ...], float, FontSet], tuple[Any, ...]] = {}
+_UPRIGHT = ~FACE_ITALIC  # face & _UPRIGHT: the font and weight, which decide widths
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,13 +143,16 @@ def _styles(rtl: bool) -> dict[str, TextStyle]:
 
 
 class _Prepared:
-    """A paragraph's text, done once: runs merged, shaped when Arabic, split into tokens.
+    """A paragraph's text, done once: runs merged, split by font, shaped when Arabic, tokenised.
+
+Each run's face carries the font that draws it (see ``fonts.FontSet.assign``), so measuring
+and drawing need nothing more than the face.
 
     Everything is indexed by position in the logical text, so a part of a split paragraph
     is just a range of positions.
     """
 
-    __slots__ = ("arabic", "fontset", "runs", "shaped", "size", "text", "tokens", "widths")
+    __slots__ = ("arabic", "bidi", "fontset", "runs", "shaped", "size", "text", "tokens", "widths")
 
     def __init__(self, pieces: Iterable[tuple[str, int]], size: float, fontset: FontSet) -> None:
         runs: list[tuple[int, int, int]] = []
@@ -157,24 +169,28 @@ class _Prepared:
             parts.append(text)
             pos += len(text)
         self.text = "".join(parts)
-        self.runs = runs
         self.size = size
         self.fontset = fontset
-        self.widths = _font_widths()
+        self.widths = fontset.widths
         # Most paragraphs are the same for every influencer of a campaign, and a split paragraph
-        # is measured again: shaping and tokens are kept per (text, runs, size).
-        key = (self.text, tuple(runs), size)
+        # is measured again: fonts, shaping and tokens are kept per (text, runs, size, fonts).
+        key = (self.text, tuple(runs), size, fontset)
         prepared = _PREPARED.get(key)
         if prepared is None:
+            if lost := fontset.missing(self.text):  # the spec check refuses these first; never drop them
+                message, hint = describe_missing(lost)
+                raise UserError(Problem(message, hint=hint))
+            self.runs = _by_font(runs, fontset.assign(self.text))
             self.arabic = bidi.has_arabic(self.text)
+            self.bidi = self.arabic or bidi.needs_bidi(self.text)  # Hebrew needs reordering, not shaping
             # One string per character (a presentation form, or "" when it vanishes) when shaped.
             self.shaped = bidi.shape(self.text, fontset.has) if self.arabic else self.text
             self.tokens = self._tokens()
             if len(_PREPARED) > 4_000:
                 _PREPARED.clear()
-            _PREPARED[key] = (self.arabic, self.shaped, self.tokens)
+            _PREPARED[key] = (self.runs, self.arabic, self.bidi, self.shaped, self.tokens)
         else:
-            self.arabic, self.shaped, self.tokens = prepared
+            self.runs, self.arabic, self.bidi, self.shaped, self.tokens = prepared
 
     def _tokens(self) -> list[tuple[int, int, int, float]]:
         # (start, end, kind, width) of every word, space and newline. Most tokens lie inside
@@ -195,7 +211,7 @@ class _Prepared:
             while runs[ri][1] <= a:
                 ri += 1
             if b <= runs[ri][1]:
-                face = runs[ri][2] & FACE_BOLD
+                face = runs[ri][2] & _UPRIGHT
                 glyphs = shaped[a:b] if plain else "".join(shaped[a:b])
                 key = (glyphs, face, size)
                 w = cache.get(key)
@@ -223,15 +239,23 @@ class _Prepared:
         """Width in points of positions [a, b) as drawn."""
         total = 0.0
         for start, end, face in self.segments(a, b):
-            total += self.widths[face & FACE_BOLD](self.glyphs(start, end), self.size)
+            total += self.widths[face & _UPRIGHT](self.glyphs(start, end), self.size)
         return total
 
 
-@cache
-def _font_widths() -> tuple[Callable[[str, float], float], Callable[[str, float], float]]:
-    # The fonts' own bound stringWidth methods: no registry lookup per word.
-    f = fonts()
-    return pdfmetrics.getFont(f.regular).stringWidth, pdfmetrics.getFont(f.bold).stringWidth
+def _by_font(runs: list[tuple[int, int, int]], chosen: list[int] | None) -> list[tuple[int, int, int]]:
+    """Runs split where the drawing font changes, the font added to each run's face."""
+    if chosen is None:
+        return runs
+    out: list[tuple[int, int, int]] = []
+    for start, end, face in runs:
+        for i in range(start, end):
+            f = face | chosen[i] << FONT_SHIFT
+            if out and out[-1][2] == f and out[-1][1] == i:
+                out[-1] = (out[-1][0], i + 1, f)
+            else:
+                out.append((i, i + 1, f))
+    return out
 
 
 @dataclass(frozen=True)
@@ -436,9 +460,36 @@ class TextBlock(Flowable):
             if extra:
                 x = left
             chunks, logical = _visual(self.prep, line.start, line.end, self.rtl)
+            if (recorded := self._recorded_text(line)) is not None:
+                logical = recorded
             _draw_chunks(canv, chunks, x, y, style.size, extra, logical)
             if i == 0 and self.label and self.span[0] == 0:
                 self._draw_label(y)
+
+    def _recorded_text(self, line: _Line) -> str | None:
+        """What a line records as its text when a word is broken across it; None: nothing special.
+
+        Read line by line, a word broken over two lines (a URL, a 2,000-character name) would
+        come back with a line break, so a space, inside it. So a line that ends inside a word
+        records the text up to that word's end, and a line that starts inside one records
+        only what follows that word: every word is read back whole, on the line it starts on,
+        also when the paragraph continues on the next page.
+        """
+        text = self.prep.text
+        a, b = line.start, line.end
+        starts_inside = 0 < a < len(text) and not _breaks(text[a - 1]) and not _breaks(text[a])
+        ends_inside = 0 < b < len(text) and not _breaks(text[b - 1]) and not _breaks(text[b])
+        if not (starts_inside or ends_inside):
+            return None
+        if starts_inside:
+            while a < b and not _breaks(text[a]):
+                a += 1
+            while a < b and _breaks(text[a]):
+                a += 1
+        if ends_inside and a < b:
+            while b < len(text) and not _breaks(text[b]):
+                b += 1
+        return text[a:b] if a < b else ""
 
     def _draw_label(self, y: float) -> None:
         prep = _Prepared([(self.label or "", self.style.face)], self.style.size, self.prep.fontset)
@@ -451,7 +502,7 @@ class TextBlock(Flowable):
 def _visual(prep: _Prepared, a: int, b: int, rtl: bool) -> tuple[list[tuple[str, int]], str | None]:
     """A line's drawing chunks (text, face) left to right, and its logical text if reordered."""
     text = prep.text
-    if not rtl and not (prep.arabic and bidi.needs_bidi(text[a:b])):
+    if not rtl and not (prep.bidi and bidi.needs_bidi(text[a:b])):
         return [(prep.glyphs(s, e), face) for s, e, face in prep.segments(a, b)], None
     chars: list[str] = []
     tags: list[int] = []
@@ -494,62 +545,78 @@ def _draw_chunks(canv: Canvas, chunks: Sequence[tuple[str, int]], x: float, y: f
     the space as byte 32, the one code Tw applies to (a no-break space is drawn as a space).
     """
     fontset = fonts()
-    widths = _font_widths()
+    widths = fontset.widths
+    # A fallback font has no Bold file: its bold is the outline filled and stroked (render mode 2)
+    # in the text colour, inside saved graphics state so the line width goes no further.
+    synthetic = any(fontset.synthetic_bold(face) for _, face in chunks)
+    if synthetic:
+        canv.saveState()
+        canv.setStrokeColor(canv._fillColorObj)
+        canv.setLineWidth(size * SYNTHETIC_BOLD)
     if logical is not None:
         canv.addLiteral(_logical_mark(logical))
     tx = canv.beginText()
     tx.setWordSpace(extra)  # always: word spacing outlives the text object in PDF graphics state
     for text, face in chunks:
         tx.setFont(fontset.name(face), size)
+        if synthetic:
+            tx.setTextRenderMode(2 if fontset.synthetic_bold(face) else 0)
         if face & FACE_ITALIC and not bidi.has_arabic(text):
             tx.setTextTransform(1, 0, ITALIC_SLANT, 1, x, y)  # oblique: no italic face exists
         else:
             tx.setTextOrigin(x, y)
         tx.textOut(text)
-        x += widths[face & FACE_BOLD](text, size)
+        x += widths[face & _UPRIGHT](text, size)
         if extra:
             x += extra * (text.count(" ") + text.count("\u00a0"))
     canv.drawText(tx)
     if logical is not None:
         canv.addLiteral("EMC")
+    if synthetic:
+        canv.restoreState()
 
 
 # ---------------------------------------------------------------------------------------------
 # Small flowables for tables and signatures
 
 
-class _Field(Flowable):
-    """``Label: value`` on one line, or ``Label:`` followed by a rule to write on.
+def _field(label: str, value: str | None, style: TextStyle, rtl: bool, spot: _FieldSpec | None = None) -> Flowable:
+    """``Label: value`` (text that wraps and splits like any other), or a blank to write on.
 
     A blank field with a ``spot`` also becomes a form text field on its rule (and gets the
     spot's e-signature anchor).
     """
+    if value:
+        return TextBlock([(f"{label}: {value}", FACE_REGULAR)], style, rtl)
+    return _BlankField(label, style, rtl, spot)
 
-    def __init__(self, label: str, value: str | None, style: TextStyle, rtl: bool, spot: _FieldSpec | None = None) -> None:
+
+class _BlankField(Flowable):
+    """``Label:`` followed by a rule to write on."""
+
+    def __init__(self, label: str, style: TextStyle, rtl: bool, spot: _FieldSpec | None = None) -> None:
         super().__init__()
-        text = f"{label}: {value}" if value else f"{label}:"
-        self.text = TextBlock([(text, FACE_REGULAR)], style, rtl)
-        self.blank = not value
+        self.text = TextBlock([(f"{label}:", FACE_REGULAR)], style, rtl)
         self.rtl = rtl
         self.spot = spot
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Lay out the label (and value)."""
+        """Lay out the label."""
         self.width, self.height = self.text.wrap(availWidth, availHeight)
         return self.width, self.height
 
     def draw(self) -> None:
-        """Draw the text and, for a blank field, the rule after it."""
+        """Draw the label and the rule after it."""
         self.text.drawOn(self.canv, 0, 0)
-        if self.blank:
-            used = self.text.line_widths()[0] + 4
-            y = self.height - self.text.style.leading + (self.text.style.leading - self.text.style.size) / 2
-            self.canv.setStrokeColor(MUTED)
-            self.canv.setLineWidth(0.5)
-            x0, x1 = (0, self.width - used) if self.rtl else (used, self.width)
-            self.canv.line(x0, y, x1, y)
-            if self.spot:
-                _note_field(self.canv, "text", self.spot, (x0, y + 0.5, x1, y + self.text.style.size + 2.5))
+        used = self.text.line_widths()[-1] + 4
+        y = self.height - self.text.style.leading * len(self.text.lines)
+        y += (self.text.style.leading - self.text.style.size) / 2
+        self.canv.setStrokeColor(MUTED)
+        self.canv.setLineWidth(0.5)
+        x0, x1 = (0, self.width - used) if self.rtl else (used, self.width)
+        self.canv.line(x0, y, x1, y)
+        if self.spot:
+            _note_field(self.canv, "text", self.spot, (x0, y + 0.5, x1, y + self.text.style.size + 2.5))
 
 
 class _SignatureLine(Flowable):
@@ -716,7 +783,7 @@ class _Builder:
         numbers = [part.number.translate(self.digits) for b in blocks if isinstance(b, Clause)
                    for part in b.body if isinstance(part, SubClause)]
         size = self.st["sub"].size
-        widest = max((_font_widths()[0](n, size) for n in numbers), default=0.0)
+        widest = max((fonts().widths[0](n, size) for n in numbers), default=0.0)
         self.sub_indent = max(10 * mm, widest + 3 * mm)
         out: list[Flowable] = []
         for block in blocks:
@@ -769,7 +836,7 @@ class _Builder:
         # Room for the widest marker ("(aa)", "(الف)") before the text.
         markers = [self.marker(i, block.ordered) for i in range(len(block.items))]
         size = self.st["item"].size
-        widest = max((_font_widths()[0](m, size) for m in markers), default=0.0)
+        widest = max((fonts().widths[0](m, size) for m in markers), default=0.0)
         indent = max(indent, label_indent + widest + 2.5 * mm)
         return [
             self.text(_pieces(item), "item", indent=indent, label=self.marker(i, block.ordered), label_indent=label_indent)
@@ -803,7 +870,8 @@ class _Builder:
         if self.rtl:  # mirror: the first column on the right
             cells = [row[::-1] for row in cells]
             widths = widths[::-1]
-        table = Table(cells, colWidths=widths, repeatRows=1, hAlign="CENTER")
+        # splitInRow: a row taller than a page (a 2,000-character value) splits between lines.
+        table = Table(cells, colWidths=widths, repeatRows=1, hAlign="CENTER", splitInRow=SPLIT_IN_ROW)
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), fonts().regular),  # else empty cells pull in Helvetica
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -830,16 +898,16 @@ class _Builder:
                 self.text([(s.role, FACE_BOLD)], "sig_role"),
                 self.text([(s.heading or s.party, FACE_BOLD)], "sig_party"),
                 _SignatureLine(labels["signature"], st["sig_caption"], self.rtl, spot("signature", labels["signature"])),
-                _Field(labels["name"], s.name, st["sig_field"], self.rtl, spot("name", labels["name"])),
+                _field(labels["name"], s.name, st["sig_field"], self.rtl, spot("name", labels["name"])),
             ]
             panels.append(panel)
         for i in range(0, len(panels), 2):  # a title row for both panels of a pair, or neither
             pair = block.signatories[i:i + 2]
             for n, (s, panel) in enumerate(zip(pair, panels[i:i + 2], strict=True), start=i + 1):
                 if any(p.title for p in pair):
-                    panel.append(_Field(labels["title"], s.title, st["sig_field"], self.rtl)
+                    panel.append(_field(labels["title"], s.title, st["sig_field"], self.rtl)
                                  if s.title else Spacer(1, st["sig_field"].leading))
-                panel.append(_Field(labels["date"], None, st["sig_field"], self.rtl,
+                panel.append(_field(labels["date"], None, st["sig_field"], self.rtl,
                                     _spot(self.meta.signing, s.key, n, s.role, "date", labels["date"])))
         out: list[Flowable] = [
             self.text([(block.heading, FACE_BOLD)], "h2", keep_with_next=True),
@@ -857,7 +925,7 @@ class _Builder:
                 cells: list[Any] = [p[r] if r < len(p) else "" for p in pair]
                 row = [cells[0], "", cells[1] if len(cells) > 1 else ""]
                 rows.append(row[::-1] if self.rtl else row)
-            grid = Table(rows, colWidths=[col, gap, col], hAlign="CENTER")
+            grid = Table(rows, colWidths=[col, gap, col], hAlign="CENTER", splitInRow=SPLIT_IN_ROW)
             grid.setStyle(TableStyle([
                 ("FONTNAME", (0, 0), (-1, -1), fonts().regular),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -897,7 +965,9 @@ def _column_widths(cells: list[list[TextBlock]], total: float, relative: Sequenc
         for c, cell in enumerate(row):
             words = [w for _, _, kind, w in cell.prep.tokens if kind == _WORD]
             if words:
-                least[c] = max(least[c], pad + max(words))
+                # A word wider than its share of the table (a 2,000-character value) does not
+                # claim it all: it breaks inside the column like any over-long word.
+                least[c] = max(least[c], pad + min(max(words), total / n))
                 natural[c] = max(natural[c], pad + cell.prep.measure(0, len(cell.prep.text)))
     if sum(natural) <= total:  # everything fits on one line: share the spare room alike
         spare = (total - sum(natural)) / n
@@ -1225,8 +1295,10 @@ class _Glyph:
 
 
 def _glyph_lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
-    # Group by baseline, top to bottom; each line left to right.
-    ordered = sorted(glyphs, key=lambda g: (-round(g.baseline, 1), g.x0))
+    # Group by baseline, top to bottom; each line left to right. Positions are compared to
+    # 0.01 pt, so a zero-width mark (Thai vowels, Devanagari signs) stays before the glyph
+    # drawn after it at the same place, in drawing order.
+    ordered = sorted(glyphs, key=lambda g: (-round(g.baseline, 1), round(g.x0, 2)))
     lines: list[list[_Glyph]] = []
     base = math.inf
     for g in ordered:
@@ -1234,7 +1306,7 @@ def _glyph_lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
             lines.append([])
             base = g.baseline
         lines[-1].append(g)
-    return [sorted(line, key=lambda g: g.x0) for line in lines]
+    return [sorted(line, key=lambda g: round(g.x0, 2)) for line in lines]
 
 
 def _read_line(glyphs: list[_Glyph], rtl: bool) -> str:
