@@ -67,9 +67,11 @@ def _one_line(value: str) -> str:
 
 def _fold_lines(value: object) -> object:
     # A postal address is naturally written over several lines; the documents print it on one.
-    if isinstance(value, str):
-        return ", ".join(p.strip().rstrip(",").strip() for p in LINE_BREAKS.split(value) if p.strip(" ,\t"))
-    return value
+    if not isinstance(value, str) or not LINE_BREAKS.search(value):
+        return value
+    lines = [line.strip() for line in LINE_BREAKS.split(value) if line.strip()]
+    return "".join(line + ("" if i == len(lines) - 1 else " " if line.endswith(",") else ", ")
+                   for i, line in enumerate(lines))
 
 
 # Free text in a contract: one line (no control characters either: the loader refuses those, as
