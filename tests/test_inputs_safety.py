@@ -62,15 +62,19 @@ def test_a_line_break_in_a_one_line_value_is_refused_before_anything_is_written(
     assert not out.exists()
 
 
-def test_an_address_over_lines_is_joined_and_notes_keep_theirs(make_spec: Callable[..., Path], tmp_path: Path) -> None:
-    def change(data: dict[str, Any]) -> None:
-        data["influencers"][0]["address"] = "1 High Street\r\nManchester\nM1 1AA\n"
-        data["deliverables"][0]["notes"] = "Show the box.\nThen the shoe."
-
+def test_an_address_over_lines_is_joined_and_notes_may_run_over_lines(minimal_data: dict[str, Any],
+                                                                     tmp_path: Path) -> None:
+    data = copy.deepcopy(minimal_data)
+    data["influencers"][0]["address"] = "1 High Street,\r\nManchester\nM1 1AA\n"
+    data["deliverables"][0]["notes"] = "Show the box.\u2028Then\x85the shoe.\rLast\u2029the logo."
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(data, default=str), encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli("build", make_spec(change), "--out", out, "--format", "docx", "--only", "contract")
+    result = run_cli("build", spec, "--out", out)
     assert result.exit_code == 0, result.stderr
     assert "1 High Street, Manchester, M1 1AA" in docx_text(out / "alexruns/contract.docx")
+    notes = "Show the box. Then the shoe. Last the logo."
+    assert notes in docx_text(out / "alexruns/brief.docx") and notes in pdf_text(out / "alexruns/brief.pdf")
 
 
 HOSTILE = "Evil\r\nEND:VEVENT\r\nBEGIN:VEVENT\rUID:x\nSUMMARY:Injected\u2028X:1\u2029Y:2\x85Z:3"

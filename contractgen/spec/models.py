@@ -80,8 +80,17 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # A postal address: its lines are joined with ", ".
 Address = Annotated[str, BeforeValidator(_fold_lines), StringConstraints(strip_whitespace=True, min_length=1,
                                                                           max_length=2000)]
-# Text that may run over several lines and paragraphs (notes, the brief's prose).
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+
+
+def _plain_breaks(value: object) -> object:
+    # One kind of line break downstream: the documents' text engines know LF, not NEL or U+2028.
+    return LINE_BREAKS.sub("\n", value) if isinstance(value, str) else value
+
+
+# Text that may run over several lines and paragraphs (notes, the brief's prose); its line
+# breaks, of whatever kind, are read as LF.
+LongText = Annotated[str, BeforeValidator(_plain_breaks), StringConstraints(strip_whitespace=True, min_length=1,
+                                                                             max_length=10000)]
 
 
 def _plausible_year(value: dt.date) -> dt.date:
