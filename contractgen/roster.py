@@ -146,7 +146,6 @@ class NumberStyle:
 
     decimal: str | None
     reason: str
-    conflict: bool = False  # its numbers use both marks as decimal marks
 
 
 def number_style(records: Iterable[tuple[int, int, list[str]]], columns: list[str | None],
@@ -170,7 +169,7 @@ def number_style(records: Iterable[tuple[int, int, list[str]]], columns: list[st
     if len(first) == 2:
         a, b = sorted(first.values())
         both = f"row {a[0]}, {a[1]} '{a[2]}' and row {b[0]}, {b[1]} '{b[2]}' use different decimal marks"
-        return NumberStyle(by_delimiter, f"{reason}; {both}" if by_delimiter else both, conflict=True)
+        return NumberStyle(by_delimiter, f"{reason}; {both}" if by_delimiter else both)
     return NumberStyle(by_delimiter, reason)
 
 
@@ -202,7 +201,9 @@ def read_number(cell: str, style: NumberStyle, whole: bool) -> str:
         return cell
     decimal = style.decimal
     if decimal is None:
-        raise _number_error(cell, style)
+        if "." in cell or "," in cell:
+            raise _number_error(cell, style)
+        decimal = "."  # only spaces between thousands: either reading gives the same number
     group = "[" + re.escape("." if decimal == "," else ",") + _SPACES + "]"
     mark = re.escape(decimal)
     found = re.fullmatch(rf"(?P<whole>\d{{1,3}}(?P<g>{group})\d{{3}}(?:(?P=g)\d{{3}})*|\d+)(?:{mark}(?P<fraction>\d+))?",

@@ -145,6 +145,12 @@ def test_the_semicolon_roster_fee_reaches_the_contract(make_spec: Callable[..., 
     assert "GBP 1,500" in text and "GBP 1.50" not in text
 
 
+def test_a_tab_roster_whose_numbers_do_not_tell_reads_what_is_unambiguous(tmp_path: Path) -> None:
+    rows, refused = _read(tmp_path, "legal_name\thandle\temail\tfee\tinstagram_followers\n"
+                                    "A\t@a\ta@example.com\t1500\t12 000\n")
+    assert (refused, {h: (str(fee), n) for h, (fee, n) in rows.items()}) == ({}, {"@a": ("1500", 12000)})
+
+
 def test_a_comma_roster_reads_as_before(tmp_path: Path) -> None:
     roster = read_roster(SAMPLES / "roster.csv")
     assert roster.rejected == []
