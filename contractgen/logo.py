@@ -99,7 +99,9 @@ def _prepare(path: Path, data: bytes, refuse: Callable[..., UserError]) -> str:
         raise refuse(f"cannot be decoded: {_reason(exc)}", "export the logo again") from None
     if fits and usable:
         return str(path)
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+    if image.mode.startswith("I"):  # a 16-bit grey PNG: converted directly, every grey above 255 turns white
+        image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    elif image.mode not in ("RGB", "RGBA", "L", "LA"):
         has_alpha = image.mode in ("PA", "RGBa", "La") or "transparency" in image.info
         image = image.convert("RGBA" if has_alpha else "RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
