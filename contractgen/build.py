@@ -36,17 +36,16 @@ def engagements(spec: CampaignSpec, kit: Toolkit) -> list[Engagement]:
 
 
 def logo_path(spec: CampaignSpec, spec_file: Path | None) -> str | None:
-    """The brand logo as an absolute path, checked to exist and be PNG or JPEG."""
+    """The brand logo as a path every document embeds as it is (see :mod:`contractgen.logo`)."""
     if spec.brand.logo is None:
         return None
+    from contractgen.logo import prepare_logo
+
     base = spec_file.parent if spec_file else Path.cwd()
     path = (base / spec.brand.logo).resolve()
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise UserError(Problem("the logo must be a .png or .jpg file", file=str(spec_file), where="brand.logo"))
-    if not path.is_file():
-        raise UserError(Problem(f"logo not found at {path}", file=str(spec_file), where="brand.logo",
-                                hint="the path is relative to the spec file"))
-    return str(path)
+    return prepare_logo(path, str(spec_file) if spec_file else None)
 
 
 def assemble(engagement: Engagement, kind: str, kit: Toolkit, logo: str | None,

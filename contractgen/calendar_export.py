@@ -11,6 +11,7 @@ rebuilt file updates the events already imported instead of duplicating them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from contractgen.engagement import Engagement, Instalment
 from contractgen.locale import Locale
 from contractgen.output import Artifact, prepare_dir, safe_folder_name, write_atomic
 from contractgen.spec.loader import load_file
-from contractgen.spec.models import CampaignSpec
+from contractgen.spec.models import LINE_BREAKS, CampaignSpec
 from contractgen.toolkit import Toolkit
 
 CAMPAIGN_FILE = "campaign.ics"
@@ -114,7 +115,12 @@ def _due(instalment: Instalment) -> dt.date | None:
 
 
 def calendar_bytes(name: str, duties: Sequence[Duty], stamp: dt.datetime) -> bytes:
-    """An iCalendar file of all-day events."""
+    """An iCalendar file of all-day events.
+
+    Every text value goes in as an escaped TEXT value: names and summaries on one line, the
+    description's own line breaks as ``\\n``. The result is checked to be nothing but content
+    lines, so no value can end a line and start a property or an event of its own.
+    """
     from icalendar import Alarm, Calendar, Event
 
     cal = Calendar()
@@ -122,25 +128,46 @@ def calendar_bytes(name: str, duties: Sequence[Duty], stamp: dt.datetime) -> byt
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", _text(name))
     for duty in duties:
         event = Event()
-        event.add("uid", f"{duty.uid}@contractgen")
+        event.add("uid", _text(f"{duty.uid}@contractgen"))
         event.add("dtstamp", stamp)
         event.add("dtstart", duty.start)
         event.add("dtend", duty.end + dt.timedelta(days=1))  # DTEND of an all-day event is exclusive
-        event.add("summary", duty.summary)
-        event.add("description", duty.description)
+        event.add("summary", _text(duty.summary))
+        event.add("description", _text(duty.description, lines=True))
         event.add("categories", [duty.kind])
         event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy all day
         if duty.reminder_days:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", duty.summary)
+            alarm.add("description", _text(duty.summary))
             alarm.add("trigger", -dt.timedelta(days=duty.reminder_days))
             event.add_component(alarm)
         cal.add_component(event)
-    return cal.to_ical()
+    data = cal.to_ical()
+    _check_lines(data)
+    return data
+
+
+def _text(value: str, lines: bool = False) -> Any:
+    """A TEXT value, escaped on output; line breaks of every kind become spaces (or ``\\n``)."""
+    from icalendar import vText
+
+    return vText(LINE_BREAKS.sub("\n" if lines else " ", value))
+
+
+_CONTENT_LINE = re.compile(rb"(?:[A-Za-z0-9-]+[;:]| )[^\r\n]*")
+
+
+def _check_lines(data: bytes) -> None:
+    # icalendar guards its lines with an assert, which python -O removes: check here instead.
+    for number, line in enumerate(data.split(b"\r\n")[:-1], start=1):
+        if not _CONTENT_LINE.fullmatch(line):
+            raise RuntimeError(f"calendar line {number} is not an iCalendar content line: {line[:60]!r}")
+    if not data.endswith(b"\r\n"):
+        raise RuntimeError("calendar does not end with a line break")
 
 
 def stamp_of(spec: CampaignSpec) -> dt.datetime:

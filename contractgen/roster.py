@@ -6,9 +6,16 @@ The columns are the influencer keys of a spec (``legal_name``, ``handle``, ``ema
 ``<platform>_handle``, ``<platform>_followers``, ``<platform>_avg_engagements`` (for example
 ``instagram_followers``). Column names are derived from the spec models, so they follow them.
 
-Every row is validated on its own: a bad row is reported with its line number (the row number
-a spreadsheet shows) and column, and skipped; the others go on. A problem with the file as a
-whole (missing, unreadable, an unknown or missing column) is a :class:`UserError`.
+Every row is validated on its own: a bad row is reported with the row number a spreadsheet
+shows (the header is row 1; a quoted cell that runs over several lines is still one row) and
+its column, and skipped; the others go on. A problem with the file as a whole (missing,
+unreadable, an unknown or missing column) is a :class:`UserError`.
+
+Numbers are read by the file's own convention, decided once per file (:func:`number_style`):
+its numbers show which of ``,`` and ``.`` is the decimal mark; where none of them does, a
+semicolon-separated file uses the decimal comma (that is why its spreadsheet chose ``;``) and a
+comma-separated one the decimal point. A cell that reads two ways (``1.500`` where ``.`` is the
+decimal mark) is refused with its row and column rather than guessed.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import difflib
 import io
 import re
 import typing
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,12 +48,15 @@ PLATFORM_COLUMNS = tuple(f"{p}_{name}" for p in PLATFORMS for name in PlatformSt
 COLUMNS = (*PERSON_COLUMNS, *AGENT_COLUMNS, *PLATFORM_COLUMNS)
 REQUIRED = tuple(name for name, info in Influencer.model_fields.items() if info.is_required())
 _NUMBERS = {"fee", *(c for c in PLATFORM_COLUMNS if not c.endswith("_handle"))}
-_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+_COUNTS = {c for c in _NUMBERS if c != "fee"}  # whole numbers: followers, engagements
+# Characters a spreadsheet writes in a number: digits, the two marks and the spaces between thousands.
+_NUMBERISH = re.compile(r"[\d.,\u0020\u00a0\u202f]*\d[\d.,\u0020\u00a0\u202f]*")
+_SPACES = "\u0020\u00a0\u202f"  # a space, a no-break space and a narrow no-break space between thousands
 
 
 @dataclass(frozen=True)
 class Row:
-    """One valid roster row: its line and the validated influencer."""
+    """One valid roster row: its spreadsheet row number (``line``) and the validated influencer."""
 
     line: int
     person: Influencer
@@ -58,7 +69,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Rejected:
-    """One skipped roster row and why."""
+    """One skipped roster row (``line``: its spreadsheet row number) and why."""
 
     line: int
     handle: str | None
@@ -91,26 +102,31 @@ def read_roster(path: str | Path, display: str | None = None) -> Roster:
     # Spreadsheets often write a byte-order mark; read_text accepts it.
     text = read_text(path, name, kind="roster", limit=MAX_BYTES, encoding_hint="export the sheet as 'CSV UTF-8'",
                      missing_hint="check the --roster path")
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
+    if not text.strip():
         raise UserError(Problem("the roster is empty", file=name, hint="the first row names the columns"))
-    reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(lines[0]))
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise UserError(Problem(f"not a readable CSV: {exc}", file=name, line=1)) from None
-    columns = _columns(header, name)
+    dialect = _dialect(text.partition("\n")[0])
+    records = _records(text, dialect, name)
+    columns = _columns(next(records)[2], name)
+    style = number_style(_records(text, dialect, name), columns, dialect.delimiter)
     roster = Roster(name)
-    end = reader.line_num
+    for row, line, cells in records:
+        if any(cell.strip() for cell in cells):
+            _add_row(roster, columns, cells, row, line, style)
+    return roster
+
+
+def _records(text: str, dialect: type[csv.Dialect], name: str) -> Iterator[tuple[int, int, list[str]]]:
+    """(spreadsheet row, first line in the file, cells) of every record, the header first as row 1."""
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
+    row, line = 0, 1
     try:
         for cells in reader:
-            line, end = end + 1, reader.line_num  # a row starts after the previous one ends
-            if not any(cell.strip() for cell in cells):
-                continue
-            _add_row(roster, columns, cells, line)
+            row += 1
+            yield row, line, cells
+            line = reader.line_num + 1  # the next record starts after this one ends
     except csv.Error as exc:
-        raise UserError(Problem(f"not a readable CSV: {exc}", file=name, line=reader.line_num)) from None
-    return roster
+        raise UserError(Problem(f"not a readable CSV: {exc}", file=name, line=reader.line_num,
+                                hint=f"row {row + 1} of the spreadsheet starts on line {line} of the file")) from None
 
 
 def _dialect(header_line: str) -> type[csv.Dialect]:
@@ -122,6 +138,115 @@ def _dialect(header_line: str) -> type[csv.Dialect]:
 
     Dialect.delimiter = delimiter
     return Dialect
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """How one roster file writes numbers: its decimal mark (None: the file does not tell), and why."""
+
+    decimal: str | None
+    reason: str
+
+
+def number_style(records: Iterable[tuple[int, int, list[str]]], columns: list[str | None],
+                 delimiter: str) -> NumberStyle:
+    """The decimal mark of a roster, from its number cells, else from its delimiter."""
+    positions = [i for i, key in enumerate(columns) if key in _NUMBERS]
+    first: dict[str, tuple[int, str, str]] = {}  # decimal mark → the first cell that shows it
+    for row, _line, cells in records:
+        if row == 1:
+            continue
+        for i in positions:
+            if i < len(cells) and (mark := _decimal_shown(cells[i].strip())) and mark not in first:
+                first[mark] = (row, str(columns[i]), cells[i].strip())
+        if len(first) == 2:
+            break
+    by_delimiter = {";": ",", ",": "."}.get(delimiter)
+    reason = {";": "the file is separated by semicolons", ",": "the file is separated by commas"}.get(delimiter, "")
+    if len(first) == 1:
+        mark, (row, column, cell) = next(iter(first.items()))
+        return NumberStyle(mark, reason if mark == by_delimiter else f"as row {row}, {column} '{cell}' shows")
+    if len(first) == 2:
+        a, b = sorted(first.values())
+        both = f"row {a[0]}, {a[1]} '{a[2]}' and row {b[0]}, {b[1]} '{b[2]}' use different decimal marks"
+        return NumberStyle(by_delimiter, f"{reason}; {both}" if by_delimiter else both)
+    return NumberStyle(by_delimiter, reason)
+
+
+def _decimal_shown(cell: str) -> str | None:
+    """The decimal mark a number cell shows (``1.500,25`` → ``,``), or None if it reads either way."""
+    if not _NUMBERISH.fullmatch(cell):
+        return None
+    digits = cell.translate({ord(c): None for c in _SPACES})
+    if "." in digits and "," in digits:
+        return "." if digits.rfind(".") > digits.rfind(",") else ","
+    mark = "." if "." in digits else "," if "," in digits else None
+    if mark is None:
+        return None
+    if digits.count(mark) > 1:  # 1.000.000: a mark that repeats separates thousands
+        return "," if mark == "." else "."
+    whole, _, fraction = digits.partition(mark)
+    if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
+        return None  # 1.500 or 1,500: could be either
+    return mark
+
+
+def read_number(cell: str, style: NumberStyle, whole: bool) -> str:
+    """A number cell as plain digits (``1.500,00`` → ``1500.00``); NumberError saying what to write.
+
+    Cells that are not made of digits, marks and spaces are returned as they are, for the model's
+    own message (``-5``, ``abc``).
+    """
+    if not _NUMBERISH.fullmatch(cell) or cell.isdigit():
+        return cell
+    decimal = style.decimal
+    if decimal is None:
+        if "." in cell or "," in cell:
+            raise _number_error(cell, style)
+        decimal = "."  # only spaces between thousands: either reading gives the same number
+    group = "[" + re.escape("." if decimal == "," else ",") + _SPACES + "]"
+    mark = re.escape(decimal)
+    found = re.fullmatch(rf"(?P<whole>\d{{1,3}}(?P<g>{group})\d{{3}}(?:(?P=g)\d{{3}})*|\d+)(?:{mark}(?P<fraction>\d+))?",
+                         cell)
+    if not found:
+        raise _number_error(cell, style)
+    fraction = found["fraction"] or ""
+    if found["g"] is None and re.fullmatch(r"[1-9]\d{0,2}", found["whole"]) and len(fraction) == 3:
+        raise _number_error(cell, style)  # 1.500 with '.' the decimal mark: most likely meant 1500
+    plain = re.sub(group, "", found["whole"])
+    if whole and fraction.strip("0"):
+        raise NumberError(f"'{cell}' is not a whole number", "a count is written without a fraction")
+    return plain if whole or not fraction else f"{plain}.{fraction}"
+
+
+class NumberError(ValueError):
+    """A number cell that cannot be read: what is wrong (the message) and what to write (``hint``)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _number_error(cell: str, style: NumberStyle) -> NumberError:
+    """Why a number cell cannot be read, and what to write instead."""
+    decimal = style.decimal or "."
+    whole, _, fraction = re.sub(r"[^\d.,]", "", cell).replace(",", ".").rpartition(".")
+    if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
+        as_decimal = f"{whole}{decimal}{fraction.rstrip('0') or '0'}"
+        hint = f"write {whole}{fraction} without a separator, or {whole}{decimal}{fraction[:2]} for the decimal"
+        if style.decimal is None:
+            return NumberError(f"'{cell}' could be {whole}{fraction} or {whole}.{fraction.rstrip('0') or '0'}: "
+                               f"{style.reason or 'nothing in the file shows which of , and . is the decimal mark'}",
+                               hint)
+        return NumberError(f"'{cell}' could be {whole}{fraction} or {as_decimal}: '{decimal}' is the decimal mark "
+                           f"in this file ({style.reason})", hint)
+    if style.decimal is None:
+        return NumberError(f"'{cell}' cannot be read: {style.reason}",
+                           "write numbers one way throughout the file, e.g. 1500 and 1500.50")
+    group = "." if decimal == "," else ","
+    return NumberError(f"'{cell}' is not a number as this file writes them: '{decimal}' is the decimal mark "
+                       f"({style.reason}) and '{group}' or a space separates thousands",
+                       f"e.g. 1{group}500{decimal}50 or 1500{decimal}50")
 
 
 def _columns(header: list[str], name: str) -> list[str | None]:
@@ -154,38 +279,49 @@ def _columns(header: list[str], name: str) -> list[str | None]:
     return keys
 
 
-def _add_row(roster: Roster, columns: list[str | None], cells: list[str], line: int) -> None:
+def _add_row(roster: Roster, columns: list[str | None], cells: list[str], row: int, line: int,
+             style: NumberStyle) -> None:
     values: dict[str, str] = {}
     problems = []
+    # Where a quoted cell ran over lines above, the row number is not the line in a text editor.
+    note = f"row {row} starts on line {line} of the file" if line != row else None
+
+    def problem(message: str, where: str | None, hint: str | None) -> Problem:
+        return Problem(message, file=roster.file, line=row, where=where,
+                       hint="; ".join(h for h in (hint, note) if h) or None)
+
     for position, cell in enumerate(cells):
         key = columns[position] if position < len(columns) else None
         value = cell.strip()
         if not value:
             continue
         if key is None:
-            problems.append(Problem(f"a value in column {position + 1}, which has no name", file=roster.file,
-                                    line=line, hint="name the column in the first row or clear the cell"))
+            problems.append(problem(f"a value in column {position + 1}, which has no name", None,
+                                    "name the column in the first row or clear the cell"))
             continue
         if bad := (_BAD_CHARS.search(value) or _BIDI_CONTROLS.search(value)):
-            problems.append(Problem(f"contains the invisible character U+{ord(bad.group()):04X}",
-                                    file=roster.file, line=line, where=key, hint="delete it"))
+            problems.append(problem(f"contains the invisible character U+{ord(bad.group()):04X}", key, "delete it"))
             continue
-        if key in _NUMBERS and _THOUSANDS.fullmatch(value):
-            value = value.replace(",", "")  # 48,200 as a spreadsheet formats it
+        if key in _NUMBERS:
+            try:
+                value = read_number(value, style, whole=key in _COUNTS)
+            except NumberError as exc:
+                problems.append(problem(str(exc), key, exc.hint))
+                continue
         values[key] = value
     handle = values.get("handle")
     if problems:
-        roster.rejected.append(Rejected(line, handle, tuple(problems)))
+        roster.rejected.append(Rejected(row, handle, tuple(problems)))
         return
     data = _nest(values)
     try:
         person = Influencer.model_validate(data)
     except ValidationError as exc:
-        loaded = Loaded(data, roster.file, {(): line})
+        loaded = Loaded(data, roster.file, {(): row})
         found = [_to_column(p) for p in pydantic_problems(exc, loaded, Influencer)]
-        roster.rejected.append(Rejected(line, handle, tuple(found)))
+        roster.rejected.append(Rejected(row, handle, tuple(problem(p.message, p.where, p.hint) for p in found)))
         return
-    roster.rows.append(Row(line, person))
+    roster.rows.append(Row(row, person))
 
 
 def _nest(values: dict[str, str]) -> dict[str, Any]:

@@ -523,8 +523,8 @@ class _Writer:
             try:
                 DocxParagraph(p, header).add_run().add_picture(BytesIO(logo), height=Mm(_LOGO_HEIGHT_MM))
             except Exception as exc:  # python-docx raises its own types for unreadable images
-                raise UserError(Problem(f"the logo {meta.logo} is not a PNG or JPEG image that can be read ({exc})",
-                                        where="brand.logo")) from None
+                raise UserError(Problem(f"the logo {meta.logo} is not a PNG or JPEG image that can be read "
+                                        f"({exc or type(exc).__name__})", where="brand.logo")) from None
             for inline in p.iter(_WP_INLINE):
                 for side in ("distT", "distB", "distL", "distR"):
                     inline.set(side, "0")  # LibreOffice otherwise adds 3 mm around the logo

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,13 +50,29 @@ class Loaded:
 
 def read_text(path: Path, name: str, *, kind: str, limit: int = MAX_BYTES, too_big: str | None = None,
               encoding_hint: str = "save the file as UTF-8", missing_hint: str = "check the path") -> str:
-    """A user's UTF-8 text file (a byte-order mark is allowed), size-checked; UserError on any problem."""
+    """A user's UTF-8 text file (a byte-order mark is allowed), size-checked; UserError on any problem.
+
+    Only regular files are read: a device (``/dev/zero``), a pipe or a socket is refused before
+    it is opened, since it has no size to check and may never end. The read itself stops at
+    ``limit`` bytes too, so a file that grows while it is read (or reports no size, as files
+    under /proc do) cannot exhaust memory.
+    """
+    def too_large(size: str) -> UserError:
+        return UserError(Problem(f"file is {size} bytes; a {kind} may be at most {limit:,}", file=name, hint=too_big))
+
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise UserError(Problem(f"file is {size:,} bytes; a {kind} may be at most {limit:,}", file=name,
-                                    hint=too_big))
-        raw = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise UserError(Problem(f"is a {_file_kind(info.st_mode)}, not a {kind} file", file=name,
+                                    hint="give the path of a file saved on disk"))
+        if info.st_size > limit:
+            raise too_large(f"{info.st_size:,}")
+        with path.open("rb") as fh:
+            raw = fh.read(limit + 1)
+        if len(raw) > limit:
+            raise too_large(f"more than {limit:,}")
     except FileNotFoundError:
         raise UserError(Problem("no such file", file=name, hint=missing_hint)) from None
     except IsADirectoryError:
@@ -67,6 +84,17 @@ def read_text(path: Path, name: str, *, kind: str, limit: int = MAX_BYTES, too_b
     except UnicodeDecodeError as exc:
         raise UserError(Problem(f"not UTF-8 text (bad byte at offset {exc.start})", file=name,
                                 hint=encoding_hint)) from None
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
 
 
 def load_file(path: str | Path, display: str | None = None) -> Loaded:

@@ -50,9 +50,49 @@ Platform = Literal[
 Format = Literal["post", "reel", "story", "carousel", "video", "short", "live", "article", "episode"]
 Objective = Literal["awareness", "engagement", "traffic", "sales", "leads", "content"]
 
-# Free text in a contract: one line, no control characters (they are illegal in DOCX XML).
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+# Every way text can break a line: CR, LF, vertical tab, form feed, NEL and the Unicode line
+# and paragraph separators.
+LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
+
+
+def _one_line(value: str) -> str:
+    # Names, labels and titles are printed as one line (and are calendar and file-metadata titles,
+    # where a line break would start a new entry): refuse one rather than guess where it belongs.
+    if found := LINE_BREAKS.search(value):
+        before = value[: found.start()][-30:]
+        raise ValueError(f"has a line break (U+{ord(found.group()[0]):04X} after '{before}'); it is printed on one "
+                         "line: join the lines (longer text belongs in a notes field)")
+    return value
+
+
+def _fold_lines(value: object) -> object:
+    # A postal address is naturally written over several lines; the documents print it on one.
+    if not isinstance(value, str) or not LINE_BREAKS.search(value):
+        return value
+    lines = [line.strip() for line in LINE_BREAKS.split(value) if line.strip()]
+    return "".join(line + ("" if i == len(lines) - 1 else " " if line.endswith(",") else ", ")
+                   for i, line in enumerate(lines))
+
+
+# Free text in a contract: one line (no control characters either: the loader refuses those, as
+# they are illegal in DOCX XML).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_one_line)]
+# A postal address: its lines are joined with ", ".
+Address = Annotated[str, BeforeValidator(_fold_lines), StringConstraints(strip_whitespace=True, min_length=1,
+                                                                          max_length=2000)]
+
+
+def _plain_breaks(value: object) -> object:
+    # One kind of line break downstream: the documents' text engines know LF, not NEL or U+2028.
+    return LINE_BREAKS.sub("\n", value) if isinstance(value, str) else value
+
+
+# Text that may run over several lines and paragraphs (notes, the brief's prose); its line
+# breaks, of whatever kind, are read as LF.
+LongText = Annotated[str, BeforeValidator(_plain_breaks), StringConstraints(strip_whitespace=True, min_length=1,
+                                                                             max_length=10000)]
+
+
 def _plausible_year(value: dt.date) -> dt.date:
     if not 2000 <= value.year <= 2100:
         raise ValueError(f"{value} is not a plausible campaign date (years 2000-2100)")
@@ -163,7 +203,7 @@ class Brand(Model):
 
     legal_name: Text = Field(description="Registered company name.")
     display_name: Text | None = Field(None, description="Name the public knows; default: legal name.")
-    address: Text | None = Field(None, description="Registered postal address.")
+    address: Address | None = Field(None, description="Registered postal address.")
     registration: Text | None = Field(None, description="Company number or legal form.")
     website: Text | None = Field(None, description="Website address.")
     logo: Text | None = Field(None, description="Logo image (PNG or JPEG), relative to the spec file.")
@@ -175,7 +215,7 @@ class Agency(Model):
     """An agency contracting on the brand's behalf."""
 
     legal_name: Text = Field(description="Registered company name of the agency.")
-    address: Text | None = Field(None, description="Postal address.")
+    address: Address | None = Field(None, description="Postal address.")
     signatory: Person | None = Field(None, description="Who signs for the agency.")
     contact: Person | None = Field(None, description="Agency contact.")
 
@@ -217,7 +257,7 @@ class Influencer(Model):
     legal_name: Text = Field(description="Full legal name (or company) that signs.")
     handle: Handle = Field(description="Primary handle, used in file names and discount codes.")
     email: EmailStr = Field(description="Email address for notices.")
-    address: Text | None = Field(None, description="Postal address for notices.")
+    address: Address | None = Field(None, description="Postal address for notices.")
     tax_id: Text | None = Field(None, description="Tax identification number.")
     agent: Person | None = Field(None, description="Agent or manager who represents the influencer.")
     platforms: dict[Platform, PlatformStats] = Field(
