@@ -17,7 +17,7 @@ from contractgen import __version__
 from contractgen.document import Document, Signing
 from contractgen.engagement import Engagement, expand
 from contractgen.errors import Problem, UserError
-from contractgen.output import Artifact, Failure, Manifest, prepare_dir, safe_folder_name, write_atomic
+from contractgen.output import Artifact, Failure, FolderClaims, Manifest, locked_output, replaced_folder, write_atomic
 from contractgen.spec.models import CampaignSpec
 from contractgen.toolkit import Toolkit
 
@@ -77,23 +77,25 @@ def render(document: Document, fmt: str) -> bytes:
 
 
 def build_engagement(engagement: Engagement, kit: Toolkit, out_dir: Path, formats: Iterable[str],
-                     kinds: Iterable[str], logo: str | None, signing: Signing | None = None) -> list[Artifact]:
-    """Write one influencer's documents into ``out_dir/<slug>/``; return what was written."""
+                     kinds: Iterable[str], logo: str | None, folder: str,
+                     signing: Signing | None = None) -> list[Artifact]:
+    """Write one influencer's documents into ``out_dir/folder/`` as one set; return what was written.
+
+    The documents are made in a staging folder and swapped in together (:func:`replaced_folder`),
+    so an error leaves the influencer's previous files as they were, never a mix.
+    """
     spec = engagement.spec
-    folder_name = safe_folder_name(engagement.deal.slug)
-    folder = out_dir / folder_name
-    prepare_dir(folder)
     artifacts = []
-    for kind in kinds:
-        document = assemble(engagement, kind, kit, logo, signing)
-        clauses = tuple(document.meta.properties.get("contractgen.clauses", "").split()) if kind == "contract" else ()
-        for fmt in formats:
-            data = render(document, fmt)
-            path = folder / f"{kind}.{fmt}"
-            digest = write_atomic(path, data)
-            artifacts.append(Artifact(spec.campaign_id, engagement.influencer.handle, kind, fmt,
-                                      f"{folder_name}/{kind}.{fmt}", digest, len(data), clauses))
-        del document
+    with replaced_folder(out_dir, folder) as stage:
+        for kind in kinds:
+            document = assemble(engagement, kind, kit, logo, signing)
+            clauses = tuple(document.meta.properties.get("contractgen.clauses", "").split()) if kind == "contract" else ()
+            for fmt in formats:
+                data = render(document, fmt)
+                digest = write_atomic(stage / f"{kind}.{fmt}", data)
+                artifacts.append(Artifact(spec.campaign_id, engagement.influencer.handle, kind, fmt,
+                                          f"{folder}/{kind}.{fmt}", digest, len(data), clauses))
+            del document
     gc.collect(1)  # python-docx leaves young reference cycles; a full pass per influencer costs ~20 ms
     return artifacts
 
@@ -116,28 +118,37 @@ def build_campaign(spec: CampaignSpec, spec_file: Path | None, out_dir: Path, ki
     formats, kinds = tuple(formats), tuple(kinds)
     logo = logo_path(spec, spec_file)
     card = rates or load_rates()
-    prepare_dir(out_dir)
-    manifest = Manifest(spec.campaign_id, kit.library.digest(), __version__)
-    people = engagements(spec, kit)
-    for engagement in people:
+    with locked_output(out_dir):
+        manifest = Manifest(spec.campaign_id, kit.library.digest(), __version__)
+        people = engagements(spec, kit)
+        built = []
+        claims = FolderClaims()
+        for engagement in people:
+            try:
+                folder = claims.claim([engagement.deal.slug], engagement.influencer.handle, str(spec_file or ""),
+                                      f"influencers[{engagement.index}].handle")
+                manifest.files.extend(build_engagement(engagement, kit, out_dir, formats, kinds, logo, folder,
+                                                        signing))
+                built.append(engagement)
+            except UserError as exc:
+                manifest.failures.append(Failure(spec.campaign_id, engagement.influencer.handle, str(exc)))
+            if on_progress:
+                on_progress(engagement)
+        findings = run_checks(spec, kit.library, card, people)
+        manifest.extra["findings"] = [f.to_dict() for f in findings]
+        # Calendars go into the folders of the influencers just built: a failed one's folder may
+        # be a link, in the way, or another influencer's.
+        manifest.files.extend(write_calendars(spec, built, kit, out_dir))
         try:
-            manifest.files.extend(build_engagement(engagement, kit, out_dir, formats, kinds, logo, signing))
+            manifest.files.extend(write_summary(spec, people, kit, out_dir, formats, findings, card, manifest.files,
+                                                logo))
         except UserError as exc:
-            manifest.failures.append(Failure(spec.campaign_id, engagement.influencer.handle, str(exc)))
-        if on_progress:
-            on_progress(engagement)
-    findings = run_checks(spec, kit.library, card, people)
-    manifest.extra["findings"] = [f.to_dict() for f in findings]
-    manifest.files.extend(write_calendars(spec, people, kit, out_dir))
-    try:
-        manifest.files.extend(write_summary(spec, people, kit, out_dir, formats, findings, card, manifest.files, logo))
-    except UserError as exc:
-        manifest.failures.append(Failure(spec.campaign_id, None, f"summary: {exc}"))
-    if signing is not None and signing.anchors and "contract" in kinds:
-        from contractgen.signing.envelope import FILE, envelope, envelope_bytes
+            manifest.failures.append(Failure(spec.campaign_id, None, f"summary: {exc}"))
+        if signing is not None and signing.anchors and "contract" in kinds:
+            from contractgen.signing.envelope import FILE, envelope, envelope_bytes
 
-        data = envelope_bytes(envelope(people, kit, signing.anchors, formats, signing.initials))
-        manifest.files.append(Artifact(spec.campaign_id, "", "envelope", "json", FILE,
-                                       write_atomic(out_dir / FILE, data), len(data)))
-    write_atomic(out_dir / "manifest.json", manifest.to_json().encode())
+            data = envelope_bytes(envelope(built, kit, signing.anchors, formats, signing.initials))  # contracts made
+            manifest.files.append(Artifact(spec.campaign_id, "", "envelope", "json", FILE,
+                                           write_atomic(out_dir / FILE, data), len(data)))
+        write_atomic(out_dir / "manifest.json", manifest.to_json().encode())
     return manifest

@@ -7,9 +7,11 @@ import hashlib
 import io
 import json
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -207,45 +209,307 @@ def _cells(row: Iterable[object]) -> list[object]:
     return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
 
 
+# ---------------------------------------------------------------------------------------------
+# Folder names: one rule for `build` and `batch`
+
+
 def safe_folder_name(slug: str) -> str:
-    """A single path component that cannot leave its parent or be a reserved device name."""
+    """A single path component that cannot leave its parent or be a reserved device name.
+
+    Distinct names give distinct folders: a reserved name gets a leading underscore (``con`` →
+    ``_con``), and so does a name that is one only after its own leading underscores (``_con`` →
+    ``__con``), so no two names meet. Only the characters dropped here (none in a valid handle or
+    campaign id) can make two names meet; :class:`FolderClaims` catches that.
+    """
     name = "".join(ch for ch in slug if ch.isascii() and (ch.isalnum() or ch in "._-")).strip(".")
     if not name:
         name = "influencer"
-    if name.split(".")[0].lower() in _RESERVED:
+    if name.lstrip("_").split(".")[0].lower() in _RESERVED:
         name = f"_{name}"
-    return name[:64]
+    return name
+
+
+class FolderClaims:
+    """Which run member writes into which folder of one output folder, compared case-folded.
+
+    Every influencer's folder, in ``build`` and ``batch`` alike, is claimed here before anything
+    is written: a second claim on a folder (``SAME/ana`` from two specs, or names that a
+    case-insensitive disk would merge) fails that influencer instead of overwriting the first.
+    """
+
+    def __init__(self) -> None:
+        self._owners: dict[str, str] = {}
+
+    def claim(self, parts: Iterable[str], owner: str, file: str | None = None,
+              where: str | None = None) -> str:
+        """The folder (``parts`` made safe, joined by ``/``) for ``owner``; UserError if taken."""
+        folder = "/".join(safe_folder_name(part) for part in parts)
+        first = self._owners.setdefault(folder.casefold(), owner)
+        if first != owner:
+            raise UserError(Problem(f"would write into {folder}/, which {first} already uses", file=file,
+                                    where=where,
+                                    hint="give each spec its own campaign.id, or each influencer their own handle"))
+        return folder
+
+
+# ---------------------------------------------------------------------------------------------
+# The output folder: one run at a time, no links followed, leftovers of killed runs tidied
+
+LOCK_NAME = ".contractgen.lock"
+# What contractgen writes into an influencer's folder: replaced as a set, never carried over.
+GENERATED = frozenset({*(f"{kind}.{fmt}" for kind in ("contract", "brief") for fmt in ("docx", "pdf")),
+                       "calendar.ics"})
+
+
+@contextmanager
+def locked_output(out: Path) -> Iterator[Path]:
+    """Create ``out``, hold its lock for the block, and first tidy what killed runs left in it.
+
+    The lock file holds the owner's pid; the operating system releases the lock when its owner
+    ends however it ends, so a killed run's lock is simply taken over. A second run into the
+    same folder is refused with the owner's pid while the first is alive: it would otherwise
+    delete the first run's spool and half its work. ``out`` itself may be a link (the user
+    chose it); nothing inside it is followed.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(Problem(f"cannot create the output folder: {exc.strerror}", file=str(out),
+                                hint="choose another --out folder")) from None
+    fd = _lock(out / LOCK_NAME)
+    try:
+        sweep(out)
+        yield out
+    finally:
+        with suppress(OSError):
+            os.unlink(out / LOCK_NAME)  # before closing: whoever opens it next makes a new one
+        os.close(fd)
+
+
+def _lock(path: Path) -> int:
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise UserError(Problem(f"cannot write into the output folder: {exc.strerror}", file=str(path.parent),
+                                    hint="make it writable, or choose another --out folder")) from None
+        try:
+            _try_lock(fd)
+        except OSError:
+            try:
+                owner = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            except OSError:
+                owner = "unknown"
+            os.close(fd)
+            raise UserError(Problem(f"another contractgen run (pid {owner}) is writing into this folder",
+                                    file=str(path.parent),
+                                    hint="wait for it to finish, or choose another --out folder")) from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.lstat(path))
+        except FileNotFoundError:
+            same = False
+        if not same:  # its owner removed it as we opened it: lock the one there now
+            os.close(fd)
+            continue
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        return fd
+
+
+if os.name == "nt":
+    import msvcrt
+
+    def _try_lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def sweep(out: Path, depth: int = 2) -> None:
+    """Finish or undo what killed runs left in ``out`` and two levels of folders below it.
+
+    A staged folder (``…-new-NAME``) is removed; a folder set aside (``…-old-NAME``) is put back
+    when its replacement never arrived, else removed after carrying over files that are not
+    contractgen's; a temporary file is removed. Only what dead processes left is touched (a
+    nested output folder may have a live run of its own), and links are never followed.
+    """
+    try:
+        entries = list(os.scandir(out))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX):
+            owner, _, rest = entry.name[len(TEMP_PREFIX):].partition("-")
+            if _alive(owner):
+                continue
+            role, _, name = rest.partition("-")
+            with suppress(OSError):
+                if entry.is_dir(follow_symlinks=False) and role == "old" and name:
+                    target = out / name
+                    if not os.path.lexists(target):
+                        os.rename(entry.path, target)
+                        continue
+                    _retire(Path(entry.path), target)
+                elif entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+        elif depth and entry.is_dir(follow_symlinks=False):
+            sweep(Path(entry.path), depth - 1)
+
+
+def _alive(pid_text: str) -> bool:
+    """Whether the process named in a temporary name still runs (another run at once)."""
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False  # not one of ours as named today: an old run's
+    if pid == os.getpid():
+        return False  # a previous process with this pid (this one has written nothing yet)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def plain_folder(out: Path, relative: str) -> Path:
+    """``out/relative`` as a real folder, made where missing; refused where a part is a link.
+
+    Nothing is ever written through a link inside the output folder (as ``rsync --safe-links``
+    or ``tar`` would refuse): a link there could send files, and the removal of old ones,
+    anywhere on the disk.
+    """
+    path = out
+    for part in relative.split("/"):
+        path = path / part
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            try:
+                path.mkdir()
+            except FileExistsError:
+                info = os.lstat(path)  # made by someone else since: check it as found
+            except OSError as exc:
+                raise UserError(Problem(f"cannot create the folder: {exc.strerror}", file=str(path),
+                                        hint="check the output folder's permissions and free space")) from None
+            else:
+                continue
+        except OSError as exc:
+            raise UserError(Problem(f"cannot use the folder: {exc.strerror}", file=str(path))) from None
+        _check_folder(path, info)
+    return path
+
+
+def _check_folder(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        raise UserError(Problem("is a symbolic link; contractgen does not write through links", file=str(path),
+                                hint="remove the link, or choose another --out folder"))
+    if not stat.S_ISDIR(info.st_mode):
+        raise UserError(Problem("is in the way of a folder contractgen needs to write", file=str(path),
+                                hint="move it away, or choose another --out folder"))
 
 
 def prepare_dir(path: Path) -> None:
-    """Create an output folder and clear temporary files a killed run may have left."""
+    """Create a folder inside the output folder (not through a link) for files added to it."""
+    plain_folder(path.parent, path.name)
+
+
+@contextmanager
+def replaced_folder(out: Path, relative: str) -> Iterator[Path]:
+    """An empty staging folder whose files replace ``out/relative``'s as one set when the block ends.
+
+    The new files are written beside the old folder, which is then renamed aside, the staged one
+    renamed in, files that are not contractgen's (:data:`GENERATED`) carried over, and the old one
+    removed. An error in the block leaves the old folder as it was; a run killed between the two
+    renames is put right by the next run's :func:`sweep`.
+    """
+    parent_part, _, name = relative.rpartition("/")
+    parent = plain_folder(out, parent_part) if parent_part else out
+    target = parent / name
+    if os.path.lexists(target):
+        _check_folder(target, os.lstat(target))
+    stage = parent / f"{TEMP_PREFIX}{os.getpid()}-new-{name}"
+    aside = parent / f"{TEMP_PREFIX}{os.getpid()}-old-{name}"
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        for stale in path.glob(f"{TEMP_PREFIX}*"):
-            if not _writer_alive(stale.name):
-                stale.unlink(missing_ok=True)
+        shutil.rmtree(stage, ignore_errors=True)
+        stage.mkdir()
     except OSError as exc:
-        raise UserError(Problem(f"cannot create the output folder: {exc.strerror}", file=str(path),
-                                hint="choose another --out folder")) from None
-
-
-def _writer_alive(name: str) -> bool:
-    """Whether the process that owns a temporary file still runs (another build at once)."""
+        raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(target),
+                                hint="check the folder's permissions and free space")) from None
     try:
-        pid = int(name[len(TEMP_PREFIX):].split("-", 1)[0])
-        os.kill(pid, 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
+        yield stage
+        replacing = os.path.lexists(target)
+        if replacing:
+            _check_folder(target, os.lstat(target))  # still a folder of ours to replace
+            os.rename(target, aside)
+        os.rename(stage, target)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        if not os.path.lexists(target) and os.path.lexists(aside):
+            os.rename(aside, target)
+        raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(target),
+                                hint="check the folder's permissions and free space")) from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if replacing:
+        _retire(aside, target)
+
+
+def _retire(old: Path, new: Path) -> None:
+    """Remove an influencer's replaced folder, first moving into the new one what is not contractgen's.
+
+    A file someone else put there (notes, a signed scan) is never lost: what cannot be moved
+    stays in the old folder for the next run's :func:`sweep` to try again.
+    """
+    for entry in os.scandir(old):
+        with suppress(OSError):
+            if entry.name in GENERATED or entry.name.startswith(TEMP_PREFIX):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            elif not os.path.lexists(new / entry.name):
+                os.rename(entry.path, new / entry.name)
+    with suppress(OSError):
+        os.rmdir(old)
+
+
+def plain_file_bytes(out: Path, relative: str) -> bytes | None:
+    """The bytes of ``out/relative`` if it is a regular file reached through no link; else None."""
+    path = out
+    try:
+        for part in relative.split("/")[:-1]:
+            path = path / part
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return None
+        fd = os.open(out / relative, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
 
 
 @contextmanager
 def atomic_file(path: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
     """A text file that replaces ``path`` only when the block completes: never half-written."""
     try:
-        # The pid in the name, as in write_atomic: a concurrent run's prepare_dir keeps the file.
+        # The pid in the name: a concurrent run's sweep keeps the file.
         fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
     except OSError as exc:
         raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(path),
@@ -265,7 +529,10 @@ def atomic_file(path: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
 
 
 def write_atomic(path: Path, data: bytes) -> str:
-    """Write to a temporary file beside ``path`` and rename it over; return the sha256."""
+    """Write to a temporary file beside ``path`` and rename it over; return the sha256.
+
+    The rename replaces a link at ``path`` itself; it never writes through it.
+    """
     try:
         # The pid in the name lets a later run tell a killed writer's leftovers from a live one's.
         fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
