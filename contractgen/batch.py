@@ -28,6 +28,7 @@ import json
 import multiprocessing
 import os
 import re
+import select
 import signal
 import sys
 import tempfile
@@ -37,6 +38,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,10 +53,13 @@ from contractgen.output import (
     Artifact,
     BatchManifest,
     Failure,
+    FolderClaims,
     atomic_file,
     file_record,
-    prepare_dir,
-    safe_folder_name,
+    locked_output,
+    plain_file_bytes,
+    process_alive,
+    replaced_folder,
     write_atomic,
 )
 from contractgen.render.fonts import extra_fonts, use_fonts
@@ -141,6 +146,7 @@ class Plan:
     unchanged: list[ItemResult] = field(default_factory=list)
     failures: list[tuple[Order, Failure]] = field(default_factory=list)
     inputs: dict[tuple[str, str], str] = field(default_factory=dict)
+    previous: dict[tuple[str, str], tuple[str, list[Artifact]]] = field(default_factory=dict)  # of those to build
     library: str = ""
 
     def items(self) -> Iterator[WorkItem]:
@@ -230,7 +236,7 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
     drawn = "pdf" in options.formats
     previous = {} if options.force else BatchManifest.previous(options.out / "manifest.json")
     result = Plan(options, library=library)
-    folders: dict[str, str] = {}  # case-folded output folder → who writes there
+    claims = FolderClaims()
     for position, path in enumerate(specs):
         label = path.stem  # names the campaign in failures until its id is known
         try:
@@ -256,7 +262,6 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
             continue
         result.campaigns.append((sections, logo))
         campaign = spec.campaign_id
-        campaign_folder = safe_folder_name(campaign)
         refused: dict[int, list[Problem]] = {}
         for problem in undrawable:
             refused.setdefault(influencer_index(problem) or 0, []).append(problem)
@@ -265,13 +270,11 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
             if index in refused:  # characters the PDF cannot draw: nothing of this influencer is written
                 result.failures.append((order, Failure(spec.campaign_id, person.handle, str(UserError(refused[index])))))
                 continue
-            folder = f"{campaign_folder}/{safe_folder_name(slugify_handle(person.handle))}"
-            owner = f"{campaign} {person.handle} ({path})"
-            if (first := folders.setdefault(folder.casefold(), owner)) != owner:
-                result.failures.append((order, Failure(campaign, person.handle, str(UserError(Problem(
-                    f"would write into {folder}/, which {first} already uses", file=str(path),
-                    where=f"influencers[{index}].handle",
-                    hint="give each spec its own campaign.id, or each influencer their own handle"))))))
+            try:
+                folder = claims.claim([campaign, slugify_handle(person.handle)], f"{campaign} {person.handle} ({path})",
+                                      str(path), f"influencers[{index}].handle")
+            except UserError as exc:
+                result.failures.append((order, Failure(campaign, person.handle, str(exc))))
                 continue
             inputs = _digest({**base, "influencer": person.model_dump(mode="json", by_alias=True)})
             key = (campaign, person.handle)
@@ -280,6 +283,8 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
             if kept and kept[0] == inputs and _still_there(options.out, kept[1], options):
                 result.unchanged.append(ItemResult(order, campaign, person.handle, tuple(kept[1])))
                 continue
+            if kept:
+                result.previous[key] = kept
             result.todo.append(_Todo(order, len(result.campaigns) - 1, person, index, folder))
     return result
 
@@ -325,16 +330,17 @@ def _files_digest(kit: Toolkit) -> str:
 
 def _still_there(out: Path, files: list[Artifact], options: BatchOptions) -> bool:
     """True when every recorded file exists with the recorded size and sha256."""
-    if len(files) != len(options.formats) * len(options.kinds):
-        return False
+    return len(files) == len(options.formats) * len(options.kinds) and len(_on_disk(out, files)) == len(files)
+
+
+def _on_disk(out: Path, files: Iterable[Artifact]) -> list[Artifact]:
+    """The recorded files that are there as recorded: same bytes, reached through no link."""
+    found = []
     for artifact in files:
-        path = out / artifact.path
-        try:
-            if path.stat().st_size != artifact.bytes or hashlib.sha256(path.read_bytes()).hexdigest() != artifact.sha256:
-                return False
-        except OSError:
-            return False
-    return True
+        data = plain_file_bytes(out, artifact.path)
+        if data is not None and len(data) == artifact.bytes and hashlib.sha256(data).hexdigest() == artifact.sha256:
+            found.append(artifact)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,9 +374,41 @@ def warm_up(overlay: str | None, formats: Sequence[str]) -> None:
     gc.freeze()
 
 
-def _start_worker(overlay: str | None, formats: Sequence[str]) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+def _start_worker(overlay: str | None, formats: Sequence[str], parent: int) -> None:
+    # Ctrl-C and SIGTERM (also sent to the whole process group) are the parent's to handle: it
+    # lets the influencers in hand finish, saves the manifest and then stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with(parent)
     warm_up(overlay, formats)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker as soon as the batch process ``parent`` is gone, however it ended.
+
+    Workers are forked by the forkserver, not by the batch, so they are not its children: a
+    killed batch would leave them (and, through the pipes they hold, the forkserver and the
+    resource tracker) waiting for work forever. A daemon thread waits for the parent's end.
+    """
+    if os.name == "nt":
+        return  # no forkserver there; os.kill would end the parent rather than probe it
+    try:
+        handle = os.pidfd_open(parent)  # Linux: readable when the process ends, pid reuse or not
+    except (AttributeError, OSError):
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while process_alive(parent):
+                time.sleep(1.0)
+        os._exit(1)
+
+    if handle is not None or process_alive(parent):
+        threading.Thread(target=watch, name="contractgen-parent-watch", daemon=True).start()
+    else:
+        os._exit(1)
 
 
 def build_item(item: WorkItem) -> ItemResult:
@@ -385,22 +423,21 @@ def build_item(item: WorkItem) -> ItemResult:
         kit = toolkit(item.overlay)
         [engagement] = engagements(item.spec, kit)
         engagement = dataclasses.replace(engagement, index=item.index)
-        folder = Path(item.out) / item.folder
-        prepare_dir(folder)
-        for kind in item.kinds:
-            started = time.perf_counter()
-            document = assemble(engagement, kind, kit, item.logo)
-            timings.append((kind, "assemble", time.perf_counter() - started))
-            refs = document.meta.properties.get("contractgen.clauses", "") if kind == "contract" else ""
-            clauses = tuple(refs.split())
-            for fmt in item.formats:
+        with replaced_folder(Path(item.out), item.folder) as stage:  # all the new files, or the old ones
+            for kind in item.kinds:
                 started = time.perf_counter()
-                data = render(document, fmt)
-                digest = write_atomic(folder / f"{kind}.{fmt}", data)
-                timings.append((kind, fmt, time.perf_counter() - started))
-                files.append(Artifact(item.campaign, item.influencer, kind, fmt, f"{item.folder}/{kind}.{fmt}",
-                                      digest, len(data), clauses))
-            del document
+                document = assemble(engagement, kind, kit, item.logo)
+                timings.append((kind, "assemble", time.perf_counter() - started))
+                refs = document.meta.properties.get("contractgen.clauses", "") if kind == "contract" else ""
+                clauses = tuple(refs.split())
+                for fmt in item.formats:
+                    started = time.perf_counter()
+                    data = render(document, fmt)
+                    digest = write_atomic(stage / f"{kind}.{fmt}", data)
+                    timings.append((kind, fmt, time.perf_counter() - started))
+                    files.append(Artifact(item.campaign, item.influencer, kind, fmt, f"{item.folder}/{kind}.{fmt}",
+                                          digest, len(data), clauses))
+                del document
     except UserError as exc:
         error = str(exc)
     except Exception as exc:  # a bug must not stop the other influencers; it is reported with them
@@ -445,7 +482,8 @@ def process_executor(jobs: int, overlay: str | None, formats: Sequence[str]) -> 
         context.set_forkserver_preload([__name__, *(RENDERERS[f] for f in formats)])
     else:
         context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(overlay, tuple(formats)))
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                               initargs=(overlay, tuple(formats), os.getpid()))
 
 
 def execute(items: Iterable[WorkItem], executor: Executor, on_result: Callable[[ItemResult], None],
@@ -468,28 +506,43 @@ def execute(items: Iterable[WorkItem], executor: Executor, on_result: Callable[[
         while len(pending) < window and (item := next(source, None)) is not None:
             submit(item)
 
-    fill()
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in sorted(done, key=lambda f: pending[f][0].order):
-            item, born = pending.pop(future)
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                if replace is not None and born == generation:
-                    executor.shutdown(wait=False, cancel_futures=True)
-                    executor, generation = replace(), generation + 1
-                if replace is not None and item.order not in retried:
-                    retried.add(item.order)
-                    submit(item)
-                    continue
-                result = _failed(item, "the worker process building this stopped unexpectedly (out of memory, "
-                                       "or killed); run the batch again to retry")
-            except Exception as exc:  # e.g. a result that could not be sent back
-                result = _failed(item, f"internal error: {type(exc).__name__}: {exc}")
-            on_result(result)
+    try:
         fill()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: pending[f][0].order):
+                item, born = pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    if replace is not None and born == generation:
+                        executor.shutdown(wait=False, cancel_futures=True)
+                        executor, generation = replace(), generation + 1
+                    if replace is not None and item.order not in retried:
+                        retried.add(item.order)
+                        submit(item)
+                        continue
+                    result = _failed(item, "the worker process building this stopped unexpectedly (out of memory, "
+                                           "or killed); run the batch again to retry")
+                except Exception as exc:  # e.g. a result that could not be sent back
+                    result = _failed(item, f"internal error: {type(exc).__name__}: {exc}")
+                on_result(result)
+            fill()
+    except BaseException:  # interrupted: what is being built finishes and is recorded, nothing new starts
+        _finish_in_hand(pending, on_result)
+        if generation:
+            executor.shutdown(wait=True, cancel_futures=True)  # a replacement made here; the caller owns the first
+        raise
     return executor
+
+
+def _finish_in_hand(pending: dict[Future, tuple[WorkItem, int]], on_result: Callable[[ItemResult], None]) -> None:
+    """Cancel what has not started; wait for what has, and report those that made their files."""
+    running = [f for f in pending if not f.cancel()]
+    wait(running)
+    for future in sorted(running, key=lambda f: pending[f][0].order):
+        if future.exception() is None:
+            on_result(future.result())
 
 
 def _submit(executor: Executor, item: WorkItem) -> Future:
@@ -509,6 +562,30 @@ def _failed(item: WorkItem, message: str) -> ItemResult:
 # The whole run
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the influencers in hand finish and the manifest is saved."""
+
+    exit_code = 128 + signal.SIGTERM
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Turn the first SIGTERM into :class:`Terminated` while the block runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the manifest short
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_batch(inputs: Sequence[Path], options: BatchOptions, executor: Executor | None = None,
               reporter: Reporter | None = None) -> BatchResult:
     """Plan, build and record a batch; write ``OUT/manifest.json`` and ``OUT/manifest.csv``.
@@ -526,7 +603,12 @@ def run_batch(inputs: Sequence[Path], options: BatchOptions, executor: Executor 
     overlay = str(options.library) if options.library else None
     kit = toolkit(overlay)
     kit.library  # noqa: B018 - a broken library fails once, here, not once per influencer
-    prepare_dir(options.out)
+    with locked_output(options.out), _sigterm_interrupts():
+        return _run(specs, options, kit, overlay, executor, reporter, started)
+
+
+def _run(specs: Sequence[Path], options: BatchOptions, kit: Toolkit, overlay: str | None,
+         executor: Executor | None, reporter: Reporter, started: float) -> BatchResult:
     work = plan(specs, options, kit)
     todo = len(work.todo)
     jobs = max(1, min(options.jobs or os.cpu_count() or 1, todo or 1))
@@ -595,6 +677,7 @@ class _Recorder:
     def __init__(self, work: Plan, options: BatchOptions) -> None:
         self.out = options.out
         self.inputs = work.inputs
+        self.previous = work.previous
         self.expected = sorted([t.order for t in work.todo] + [r.order for r in work.unchanged])
         self.unchanged = {r.order: r for r in work.unchanged}
         self.waiting: dict[Order, ItemResult] = {}
@@ -602,7 +685,11 @@ class _Recorder:
         self.failures = list(work.failures)
         self.files = self.people = 0
         self.manifest = BatchManifest(work.library, __version__, options.formats, options.kinds)
-        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".jsonl", dir=self.out)
+        try:  # the pid in the name, as for every temporary file: see output.sweep
+            fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".jsonl", dir=self.out)
+        except OSError as exc:
+            raise UserError(Problem(f"cannot write into the output folder: {exc.strerror}", file=str(self.out),
+                                    hint="make it writable, or choose another --out folder")) from None
         self.spool_path = Path(name)
         self.spool = os.fdopen(fd, "w", encoding="utf-8")
 
@@ -630,14 +717,21 @@ class _Recorder:
                 self._write(result)
 
     def _write(self, result: ItemResult) -> None:
+        key = (result.campaign, result.influencer)
         if result.error is not None:
             self.failures.append((result.order, Failure(result.campaign, result.influencer, result.error)))
+            # The influencer's earlier files are still there as a set (they are swapped only when
+            # all new ones are made): list them, with the inputs they were made from, as they are.
+            inputs, files = self.previous.get(key, ("", []))
+            self._spool(_on_disk(self.out, files), inputs)
             return
-        inputs = self.inputs.get((result.campaign, result.influencer), "")
-        for artifact in result.files:
-            self.spool.write(json.dumps(file_record(artifact, inputs), ensure_ascii=False) + "\n")
-        self.files += len(result.files)
+        self._spool(result.files, self.inputs.get(key, ""))
         self.people += 1
+
+    def _spool(self, files: Iterable[Artifact], inputs: str) -> None:
+        for artifact in files:
+            self.spool.write(json.dumps(file_record(artifact, inputs), ensure_ascii=False) + "\n")
+            self.files += 1
 
     def _records(self) -> Iterator[dict[str, Any]]:
         self.spool.flush()
@@ -646,7 +740,7 @@ class _Recorder:
                 yield json.loads(line)
 
     def save(self, complete: bool, final: bool = True) -> None:
-        """Write manifest.json (and, when the batch is complete, manifest.csv) from what is known.
+        """Write manifest.json and manifest.csv from what is known: both list the same files.
 
         A checkpoint (``final=False``) lists what is done in order so far. The final save also
         lists what finished after a gap left by an interruption, and the unchanged influencers
@@ -659,6 +753,5 @@ class _Recorder:
         manifest.complete = complete
         with atomic_file(self.out / "manifest.json") as handle:
             manifest.write_json(handle, self._records())
-        if complete:
-            with atomic_file(self.out / "manifest.csv", encoding="utf-8-sig") as handle:  # the BOM: Excel reads UTF-8
-                manifest.write_csv(handle, self._records())
+        with atomic_file(self.out / "manifest.csv", encoding="utf-8-sig") as handle:  # the BOM: Excel reads UTF-8
+            manifest.write_csv(handle, self._records())

@@ -48,9 +48,9 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             report(exc)
             sys.exit(1)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("interrupted", err=True)
-            sys.exit(130)
+            sys.exit(getattr(exc, "exit_code", 130))  # 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug, not the user's input: say so, briefly

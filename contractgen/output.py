@@ -263,7 +263,7 @@ GENERATED = frozenset({*(f"{kind}.{fmt}" for kind in ("contract", "brief") for f
 
 @contextmanager
 def locked_output(out: Path) -> Iterator[Path]:
-    """Create ``out``, hold its lock for the block, and first tidy what killed runs left in it.
+    """Create ``out``, hold its lock for the block, and tidy what killed runs left in it (before and after).
 
     The lock file holds the owner's pid; the operating system releases the lock when its owner
     ends however it ends, so a killed run's lock is simply taken over. A second run into the
@@ -280,6 +280,7 @@ def locked_output(out: Path) -> Iterator[Path]:
     try:
         sweep(out)
         yield out
+        sweep(out)  # again: a run killed just before this one started may not have been gone yet
     finally:
         with suppress(OSError):
             os.unlink(out / LOCK_NAME)  # before closing: whoever opens it next makes a new one
@@ -370,15 +371,23 @@ def _alive(pid_text: str) -> bool:
         pid = int(pid_text)
     except ValueError:
         return False  # not one of ours as named today: an old run's
-    if pid == os.getpid():
-        return False  # a previous process with this pid (this one has written nothing yet)
+    # This process has written nothing yet: the name is a previous process's with the same pid.
+    return pid != os.getpid() and process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs; one that has ended but was not reaped yet (a zombie) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except OSError:
+        return True  # someone else's process
+    try:  # Linux: an orphan whose new parent never reaps it stays a zombie (state Z) for good
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
         return True
-    return True
+    return state not in ("Z", "X")
 
 
 def plain_folder(out: Path, relative: str) -> Path:
