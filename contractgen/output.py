@@ -441,11 +441,9 @@ def replaced_folder(out: Path, relative: str) -> Iterator[Path]:
     removed. An error in the block leaves the old folder as it was; a run killed between the two
     renames is put right by the next run's :func:`sweep`.
     """
-    parent_part, _, name = relative.rpartition("/")
-    parent = plain_folder(out, parent_part) if parent_part else out
-    target = parent / name
-    if os.path.lexists(target):
-        _check_folder(target, os.lstat(target))
+    # Made now if missing (as the folder of an influencer in the making), and checked: no link.
+    target = plain_folder(out, relative)
+    parent, name = target.parent, target.name
     stage = parent / f"{TEMP_PREFIX}{os.getpid()}-new-{name}"
     aside = parent / f"{TEMP_PREFIX}{os.getpid()}-old-{name}"
     try:
@@ -456,10 +454,8 @@ def replaced_folder(out: Path, relative: str) -> Iterator[Path]:
                                 hint="check the folder's permissions and free space")) from None
     try:
         yield stage
-        replacing = os.path.lexists(target)
-        if replacing:
-            _check_folder(target, os.lstat(target))  # still a folder of ours to replace
-            os.rename(target, aside)
+        _check_folder(target, os.lstat(target))  # still a folder of ours to replace
+        os.rename(target, aside)
         os.rename(stage, target)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
@@ -470,8 +466,7 @@ def replaced_folder(out: Path, relative: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    if replacing:
-        _retire(aside, target)
+    _retire(aside, target)
 
 
 def _retire(old: Path, new: Path) -> None:
