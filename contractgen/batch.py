@@ -38,7 +38,6 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -562,30 +561,6 @@ def _failed(item: WorkItem, message: str) -> ItemResult:
 # The whole run
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C is: the influencers in hand finish and the manifest is saved."""
-
-    exit_code = 128 + signal.SIGTERM
-
-
-@contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """Turn the first SIGTERM into :class:`Terminated` while the block runs (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the manifest short
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def run_batch(inputs: Sequence[Path], options: BatchOptions, executor: Executor | None = None,
               reporter: Reporter | None = None) -> BatchResult:
     """Plan, build and record a batch; write ``OUT/manifest.json`` and ``OUT/manifest.csv``.
@@ -603,7 +578,7 @@ def run_batch(inputs: Sequence[Path], options: BatchOptions, executor: Executor 
     overlay = str(options.library) if options.library else None
     kit = toolkit(overlay)
     kit.library  # noqa: B018 - a broken library fails once, here, not once per influencer
-    with locked_output(options.out), _sigterm_interrupts():
+    with locked_output(options.out):
         return _run(specs, options, kit, overlay, executor, reporter, started)
 
 

@@ -7,7 +7,9 @@ needs it, so ``--help`` and ``validate`` answer quickly. Every error a user can 
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -35,12 +37,14 @@ def report(error: UserError) -> None:
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn UserError into a printed report and exit 1; a bug into one line and exit 3.
 
-    Tracebacks only with --debug.
+    Tracebacks only with --debug. SIGTERM stops the command as Ctrl-C does (exit 143, not 130).
     """
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
         try:
             return command(*args, **kwargs)
         except UserError as exc:
@@ -59,8 +63,22 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"error: internal error ({type(exc).__name__}: {exc}); nothing more was written. "
                        "Run again with 'contractgen --debug ...' and report the traceback.", err=True)
             sys.exit(3)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
     return run
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: a batch lets what is in hand finish and saves its manifest."""
+
+    exit_code = 128 + signal.SIGTERM
+
+
+def _terminated(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the saving short
+    raise Terminated
 
 
 def _formats(value: str) -> tuple[str, ...]:

@@ -442,6 +442,7 @@ def replaced_folder(out: Path, relative: str) -> Iterator[Path]:
     renames is put right by the next run's :func:`sweep`.
     """
     # Made now if missing (as the folder of an influencer in the making), and checked: no link.
+    created = not os.path.lexists(out / relative)
     target = plain_folder(out, relative)
     parent, name = target.parent, target.name
     stage = parent / f"{TEMP_PREFIX}{os.getpid()}-new-{name}"
@@ -458,15 +459,23 @@ def replaced_folder(out: Path, relative: str) -> Iterator[Path]:
         os.rename(target, aside)
         os.rename(stage, target)
     except OSError as exc:
-        shutil.rmtree(stage, ignore_errors=True)
-        if not os.path.lexists(target) and os.path.lexists(aside):
-            os.rename(aside, target)
+        _abandon(stage, target, aside, created)
         raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(target),
                                 hint="check the folder's permissions and free space")) from None
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        _abandon(stage, target, aside, created)
         raise
     _retire(aside, target)
+
+
+def _abandon(stage: Path, target: Path, aside: Path, created: bool) -> None:
+    """Undo a swap that did not complete: the old folder as it was, or none if there was none."""
+    shutil.rmtree(stage, ignore_errors=True)
+    with suppress(OSError):
+        if not os.path.lexists(target) and os.path.lexists(aside):
+            os.rename(aside, target)
+        elif created:
+            os.rmdir(target)  # only if still empty
 
 
 def _retire(old: Path, new: Path) -> None:

@@ -380,3 +380,19 @@ def test_workers_end_when_the_batch_process_is_killed(make_spec: MakeSpec, tmp_p
         for pid in left:
             os.kill(pid, signal.SIGKILL)
     assert not left, "workers, forkserver or resource tracker outlived the killed batch"
+
+
+def test_sigterm_stops_build_as_ctrl_c_does(make_spec: MakeSpec, tmp_path: Path) -> None:
+    spec = _many(make_spec, 60)
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "contractgen", "build", str(spec), "--out", str(out), "--format",
+                                "docx", "--only", "contract"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    _wait_for(lambda: len(list(out.glob("*/contract.docx"))) >= 2, process)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert err == "interrupted\n"
+    # The influencer in hand was not swapped in half-made; nothing of the run is left but whole sets.
+    assert not [p for p in out.rglob("*") if p.name.startswith(TEMP_PREFIX) or p.name == LOCK_NAME]
+    assert all(sorted(p.name for p in folder.iterdir()) == ["contract.docx"] for folder in out.iterdir())
