@@ -279,7 +279,7 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
             key = (campaign, person.handle)
             result.inputs[key] = inputs
             kept = previous.get(key)
-            if kept and kept[0] == inputs and _still_there(options.out, kept[1], options):
+            if kept and kept[0] == inputs and _still_there(options.out, folder, kept[1], options):
                 result.unchanged.append(ItemResult(order, campaign, person.handle, tuple(kept[1])))
                 continue
             if kept:
@@ -327,9 +327,11 @@ def _files_digest(kit: Toolkit) -> str:
     return h.hexdigest()
 
 
-def _still_there(out: Path, files: list[Artifact], options: BatchOptions) -> bool:
-    """True when every recorded file exists with the recorded size and sha256."""
-    return len(files) == len(options.formats) * len(options.kinds) and len(_on_disk(out, files)) == len(files)
+def _still_there(out: Path, folder: str, files: list[Artifact], options: BatchOptions) -> bool:
+    """True when every recorded file is in the influencer's folder with the recorded size and sha256."""
+    return (len(files) == len(options.formats) * len(options.kinds)
+            and all(a.path.startswith(f"{folder}/") for a in files)  # not where an older rule put them
+            and len(_on_disk(out, files)) == len(files))
 
 
 def _on_disk(out: Path, files: Iterable[Artifact]) -> list[Artifact]:
