@@ -396,3 +396,18 @@ def test_sigterm_stops_build_as_ctrl_c_does(make_spec: MakeSpec, tmp_path: Path)
     # The influencer in hand was not swapped in half-made; nothing of the run is left but whole sets.
     assert not [p for p in out.rglob("*") if p.name.startswith(TEMP_PREFIX) or p.name == LOCK_NAME]
     assert all(sorted(p.name for p in folder.iterdir()) == ["contract.docx"] for folder in out.iterdir())
+
+
+def test_files_recorded_under_another_folder_name_are_not_taken_as_built(make_spec: MakeSpec, tmp_path: Path) -> None:
+    # An earlier version put `@_con` in `_con`, which is now `@con`'s folder: it must be built into `__con`.
+    spec = _spec(make_spec, "@_con")
+    out = tmp_path / "out"
+    args = ("--out", out, "--format", "docx", "--only", "contract", "--jobs", "1")
+    assert run_cli("batch", spec, *args).exit_code == 0
+    (out / "SAFE" / "__con").rename(out / "SAFE" / "_con")
+    text = (out / "manifest.json").read_text(encoding="utf-8").replace('"SAFE/__con/', '"SAFE/_con/')
+    (out / "manifest.json").write_text(text, encoding="utf-8")
+    result = run_cli("batch", spec, *args)
+    assert result.exit_code == 0, result.stderr
+    assert "skipped" not in result.stderr
+    assert [f["path"] for f in _assert_manifest_is_the_truth(out)] == ["SAFE/__con/contract.docx"]
