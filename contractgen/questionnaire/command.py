@@ -162,12 +162,13 @@ def _build(spec: Any, target: Path, out_dir: Path | None, library: Path | None, 
            console: Console) -> int:
     from contractgen.build import build_campaign
     from contractgen.glyph_check import glyph_problems
+    from contractgen.output import safe_folder_name
     from contractgen.spec.loader import load_file
     from contractgen.toolkit import Toolkit
 
     if problems := glyph_problems(load_file(target)):  # the spec is saved; the PDF could not draw it
         raise UserError(problems)
-    out = out_dir or Path("out") / spec.campaign_id
+    out = out_dir or Path("out") / safe_folder_name(spec.campaign_id)  # as `build`: campaign.id CON is out/_CON
     console.print(Text(w.text("messages", "building", out=out)))
     kit = Toolkit(library)
     manifest = build_campaign(spec, target, out, kit)
