@@ -280,8 +280,8 @@ def locked_output(out: Path) -> Iterator[Path]:
     try:
         sweep(out)
         yield out
-        sweep(out)  # again: a run killed just before this one started may not have been gone yet
     finally:
+        sweep(out)  # again, also when interrupted: a run killed just before this one may not have been gone
         with suppress(OSError):
             os.unlink(out / LOCK_NAME)  # before closing: whoever opens it next makes a new one
         os.close(fd)
@@ -441,41 +441,54 @@ def replaced_folder(out: Path, relative: str) -> Iterator[Path]:
     removed. An error in the block leaves the old folder as it was; a run killed between the two
     renames is put right by the next run's :func:`sweep`.
     """
-    # Made now if missing (as the folder of an influencer in the making), and checked: no link.
-    created = not os.path.lexists(out / relative)
-    target = plain_folder(out, relative)
-    parent, name = target.parent, target.name
-    stage = parent / f"{TEMP_PREFIX}{os.getpid()}-new-{name}"
-    aside = parent / f"{TEMP_PREFIX}{os.getpid()}-old-{name}"
+    target = out / relative
+    stage = target.parent / f"{TEMP_PREFIX}{os.getpid()}-new-{target.name}"
+    aside = target.parent / f"{TEMP_PREFIX}{os.getpid()}-old-{target.name}"
+    created = not os.path.lexists(target)
+    # Everything up to the second rename is undone on any error, Ctrl-C and SIGTERM included.
     try:
+        plain_folder(out, relative)  # made now if missing (an influencer in the making), and no link
         shutil.rmtree(stage, ignore_errors=True)
         stage.mkdir()
-    except OSError as exc:
-        raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(target),
-                                hint="check the folder's permissions and free space")) from None
-    try:
         yield stage
         _check_folder(target, os.lstat(target))  # still a folder of ours to replace
         os.rename(target, aside)
         os.rename(stage, target)
     except OSError as exc:
-        _abandon(stage, target, aside, created)
+        _abandon(out, relative, stage, aside, created)
         raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(target),
                                 hint="check the folder's permissions and free space")) from None
     except BaseException:
-        _abandon(stage, target, aside, created)
+        _abandon(out, relative, stage, aside, created)
         raise
     _retire(aside, target)
 
 
-def _abandon(stage: Path, target: Path, aside: Path, created: bool) -> None:
+def _abandon(out: Path, relative: str, stage: Path, aside: Path, created: bool) -> None:
     """Undo a swap that did not complete: the old folder as it was, or none if there was none."""
+    parent = relative.rpartition("/")[0]
+    if parent and not _real_folders(out, parent):
+        return  # a link on the way: nothing of ours is behind it, and nothing is removed through it
+    target = out / relative
     shutil.rmtree(stage, ignore_errors=True)
     with suppress(OSError):
         if not os.path.lexists(target) and os.path.lexists(aside):
             os.rename(aside, target)
-        elif created:
+        elif created and _real_folders(out, relative):
             os.rmdir(target)  # only if still empty
+
+
+def _real_folders(out: Path, relative: str) -> bool:
+    """Whether every part of ``out/relative`` is a folder, not a link (``out`` itself may be one)."""
+    path = out
+    try:
+        for part in relative.split("/"):
+            path = path / part
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def _retire(old: Path, new: Path) -> None:
@@ -499,12 +512,10 @@ def _retire(old: Path, new: Path) -> None:
 
 def plain_file_bytes(out: Path, relative: str) -> bytes | None:
     """The bytes of ``out/relative`` if it is a regular file reached through no link; else None."""
-    path = out
+    parent = relative.rpartition("/")[0]
+    if parent and not _real_folders(out, parent):
+        return None
     try:
-        for part in relative.split("/")[:-1]:
-            path = path / part
-            if not stat.S_ISDIR(os.lstat(path).st_mode):
-                return None
         fd = os.open(out / relative, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
