@@ -11,12 +11,27 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Change:
+    """A tracked change on a run of a redline: inserted, deleted, or formatting changed.
+
+    ``bold`` and ``italic`` are the run's formatting before a ``format`` change. A paragraph
+    (or table row) whose every run is inserted is an inserted paragraph (row), and likewise
+    for deleted: the writers mark its paragraph mark (row) too.
+    """
+
+    kind: str  # "ins" | "del" | "format"
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
 class Run:
-    """A piece of inline text with its emphasis."""
+    """A piece of inline text with its emphasis (and, in a redline, its tracked change)."""
 
     text: str
     bold: bool = False
     italic: bool = False
+    change: Change | None = None
 
 
 Inline = tuple[Run, ...]
@@ -70,6 +85,11 @@ class Clause:
     version: str
     title: str
     body: tuple[SubClause | ListBlock, ...]
+    title_runs: Inline = ()  # a redline's title with its changes; empty: the plain title
+
+    def title_inline(self) -> Inline:
+        """The title as runs."""
+        return self.title_runs or (Run(self.title),)
 
 
 @dataclass(frozen=True)
@@ -131,7 +151,15 @@ class Image:
     caption: str | None = None
 
 
-Block = Heading | Paragraph | ListBlock | Clause | Table | SignatureBlock | PageBreak | Image
+@dataclass(frozen=True)
+class Revised:
+    """A whole block inserted (``ins``) or deleted (``del``) in a redline."""
+
+    kind: str
+    block: Heading | Paragraph | ListBlock | Clause | Table | SignatureBlock | Image
+
+
+Block = Heading | Paragraph | ListBlock | Clause | Table | SignatureBlock | PageBreak | Image | Revised
 
 
 @dataclass(frozen=True)
@@ -151,6 +179,8 @@ class Meta:
     digits: str = "0123456789"  # the document's digits, for page numbers
     properties: dict[str, str] = field(default_factory=dict)  # provenance, custom properties
     signing: Signing = Signing()
+    revision_author: str = ""  # a redline: who the tracked changes are by
+    revision_date: dt.datetime | None = None  # and when
 
 
 @dataclass(frozen=True)
@@ -176,6 +206,8 @@ def _block_text(block: Block) -> str:
         return "\n".join(" | ".join(plain(c) for c in row) for row in (block.header, *block.rows))
     if isinstance(block, SignatureBlock):
         return "\n".join([block.heading, block.intro, *(f"{s.role} {s.party}" for s in block.signatories)])
+    if isinstance(block, Revised):
+        return _block_text(block.block)
     return ""
 
 

@@ -31,6 +31,7 @@ from contractgen.document import (
     Meta,
     PageBreak,
     Paragraph,
+    Revised,
     Run,
     Signatory,
     SignatureBlock,
@@ -42,6 +43,7 @@ from contractgen.document import (
 from contractgen.errors import Problem, UserError
 from contractgen.render import bidi
 from contractgen.render import docx_xml as ox
+from contractgen.render.docx_revisions import Revisions
 from contractgen.render.fonts import coverage
 
 if TYPE_CHECKING:
@@ -76,7 +78,8 @@ def render_docx(doc: Document) -> bytes:
     word = docx.Document(BytesIO(_template(meta.rtl, meta.language)))
     package = word.part.package
     try:
-        writer = _Writer(meta.rtl, word.part.numbering_part.element, word.part, meta.signing)
+        writer = _Writer(meta.rtl, word.part.numbering_part.element, word.part, meta.signing,
+                         Revisions(meta.revision_author, meta.revision_date))
         sect_pr = word.element.body[-1]  # the template's body holds only the section properties
         elements = writer.blocks(doc.blocks)
         if not elements or elements[-1].tag == _W + "tbl":
@@ -108,11 +111,13 @@ def _template(rtl: bool, language: str) -> bytes:
 class _Writer:
     """Builds WordprocessingML elements for blocks; holds no reference to the source Document."""
 
-    def __init__(self, rtl: bool, numbering: Element, part: Any, signing: Signing | None = None) -> None:
+    def __init__(self, rtl: bool, numbering: Element, part: Any, signing: Signing | None = None,
+                 revisions: Revisions | None = None) -> None:
         from lxml import etree
 
         self.rtl = rtl
         self.signing = signing or Signing()
+        self.revisions = revisions or Revisions("", None)  # marks a redline's changes; a plain document has none
         self.part = part  # the main document part, which owns image relationships
         self.numbering = numbering
         self.sub = etree.SubElement
@@ -141,8 +146,14 @@ class _Writer:
                 out.extend(self.signatures(block))
             elif isinstance(block, Image):
                 out.extend(self.image(block))
+            elif isinstance(block, Revised):
+                elements = self.blocks((block.block,))
+                self.revisions.whole(elements, block.kind)
+                out.extend(elements)
             elif isinstance(block, PageBreak):
                 following = blocks[i + 1] if i + 1 < len(blocks) else None
+                if isinstance(following, Revised):
+                    following = following.block
                 if isinstance(following, Table):
                     out.append(self.page_break())  # pageBreakBefore cannot sit on a table
                 elif following is not None:  # a break at the very end would leave a blank page
@@ -168,7 +179,7 @@ class _Writer:
 
     def clause(self, clause: Clause) -> list[Element]:
         """The clause heading (number from numbering level 0) and its numbered sub-clauses."""
-        out = [self.paragraph("Heading1", (Run(clause.title),), num=(ox.NUM_CLAUSES, 0))]
+        out = [self.paragraph("Heading1", clause.title_inline(), num=(ox.NUM_CLAUSES, 0))]
         for item in clause.body:
             if isinstance(item, SubClause):
                 out.append(self.paragraph(None, item.runs, num=(ox.NUM_CLAUSES, 1)))
@@ -326,6 +337,9 @@ class _Writer:
         """A body paragraph (not yet attached)."""
         p = self.make(_W + "p")
         self.fill(p, style, runs, num=num, keep_next=keep_next, body=True)
+        kind = _whole_change(runs)
+        if kind:
+            self.revisions.paragraph_mark(p, kind)
         return p
 
     def paragraph_in(self, parent: Element, style: str | None, runs: Inline) -> Element:
@@ -375,8 +389,11 @@ class _Writer:
         right to left, which ECMA-376 (Annex I) reserves for text that resolves so. The text
         is otherwise unchanged, and the Document tree stays plain.
         """
-        for text, bold, italic, ltr in _isolated(runs) if self.rtl else ((r.text, r.bold, r.italic, False) for r in runs):
-            self.run(p, text, bold=bold, italic=italic, ltr=ltr)
+        pieces = _isolated(runs) if self.rtl else [(r.text, r.bold, r.italic, False, r.change) for r in runs]
+        for text, bold, italic, ltr, change in pieces:
+            r = self.run(p, text, bold=bold, italic=italic, ltr=ltr)
+            if change is not None:
+                self.revisions.run(r, change.kind, change.bold, change.italic)
 
     def set_spacing_before(self, p: Element, twips: int) -> None:
         """Add space before a paragraph, keeping pPr in schema order (spacing follows bidi)."""
@@ -494,6 +511,9 @@ class _Writer:
             tc = self.cell(tr, width, shade="E7ECF3" if header else None)
             runs = cells[col] if col < len(cells) else ()
             self.paragraph_in(tc, "TableHeading" if header else "TableText", runs)
+        kind = _whole_change(tuple(r for cell in cells for r in cell))
+        if kind:
+            self.revisions.row(tr, kind)
 
     def cell(self, tr: Element, width: int, shade: str | None = None) -> Element:
         """A table cell with its width (and shading)."""
@@ -559,17 +579,44 @@ class _Writer:
                 self.sub(r, _W + "fldChar").set(_W + "fldCharType", kind)
 
 
-def _isolated(runs: Inline) -> list[tuple[str, bool, bool, bool]]:
-    """(text, bold, italic, left to right) pieces of a right-to-left paragraph's runs.
+def _whole_change(runs: Inline) -> str | None:
+    """``ins`` or ``del`` when every run of a paragraph (or row) is inserted or deleted."""
+    kinds = {r.change.kind if r.change else None for r in runs if r.text}
+    return next(iter(kinds)) if len(kinds) == 1 and kinds & {"ins", "del"} else None
+
+
+def _ltr_spans(runs: Inline, text: str) -> list[tuple[int, int]]:
+    """:func:`bidi.ltr_spans` of a paragraph; in a redline, of its old and its new text.
+
+    Each version's spans are isolated on its own text, so accepting every change leaves the
+    new paragraph's LRI … PDI and rejecting them the old one's.
+    """
+    if not any(r.change and r.change.kind != "format" for r in runs):
+        return bidi.ltr_spans(text)
+    spans: set[tuple[int, int]] = set()
+    for hidden in ("del", "ins"):
+        positions: list[int] = []
+        pos = 0
+        for r in runs:
+            if not (r.change and r.change.kind == hidden):
+                positions.extend(range(pos, pos + len(r.text)))
+            pos += len(r.text)
+        view = "".join(text[i] for i in positions)
+        spans.update((positions[a], positions[b - 1] + 1) for a, b in bidi.ltr_spans(view))
+    return sorted(spans)
+
+
+def _isolated(runs: Inline) -> list[tuple[str, bool, bool, bool, Any]]:
+    """(text, bold, italic, left to right, change) pieces of a right-to-left paragraph's runs.
 
     Runs are cut where a left-to-right span (:func:`bidi.ltr_spans` of the whole paragraph)
     starts or ends; the span's first piece begins with LRI and its last ends with PDI, so a
     span may cross runs (a bold part of a name) and keep each run's formatting.
     """
     text = "".join(r.text for r in runs)
-    spans = bidi.ltr_spans(text)
+    spans = _ltr_spans(runs, text)
     if not spans:
-        return [(r.text, r.bold, r.italic, False) for r in runs]
+        return [(r.text, r.bold, r.italic, False, r.change) for r in runs]
     starts, ends = {a for a, _ in spans}, {b for _, b in spans}
     bounds = sorted(starts | ends)
     out = []
@@ -583,9 +630,9 @@ def _isolated(runs: Inline) -> list[tuple[str, bool, bool, bool]]:
             piece = text[x:y]
             if inside:
                 piece = (bidi.LRI if x in starts else "") + piece + (bidi.PDI if y in ends else "")
-            out.append((piece, run.bold, run.italic, inside))
+            out.append((piece, run.bold, run.italic, inside, run.change))
         if a == b:
-            out.append(("", run.bold, run.italic, False))
+            out.append(("", run.bold, run.italic, False, run.change))
     return out
 
 
