@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,6 +121,10 @@ def build_campaign(spec: CampaignSpec, spec_file: Path | None, out_dir: Path, ki
     card = rates or load_rates()
     with locked_output(out_dir):
         manifest = Manifest(spec.campaign_id, kit.library.digest(), __version__)
+        if spec_file is not None and spec_file.is_file():
+            # What was sent: `contractgen compare --sent` checks its OLD spec against this hash.
+            manifest.extra["spec"] = {"file": spec_file.name,
+                                      "sha256": hashlib.sha256(spec_file.read_bytes()).hexdigest()}
         people = engagements(spec, kit)
         built = []
         claims = FolderClaims()

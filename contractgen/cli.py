@@ -95,6 +95,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "coverage": ("contractgen.coverage:coverage_command", "Show which risks (R1-R8) each contract answers and which are open."),
     "new": ("contractgen.questionnaire.command:new", "Answer questions and get a spec, a contract and a brief."),
     "clauses": ("contractgen.library.command:clauses", "Work with the clause library: list, show, vars, lint, lock."),
+    "compare": ("contractgen.redline.command:compare", "Redline contracts and briefs from two versions of a spec."),
     "schema": ("contractgen.spec.schema:schema", "Print the JSON Schema of spec files."),
     "seal": ("contractgen.signing.command:seal_command",
              "Sign contract PDFs in the brand's signature field (PAdES), leaving the others open."),

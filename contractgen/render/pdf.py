@@ -49,6 +49,7 @@ from contractgen.document import (
     Meta,
     PageBreak,
     Paragraph,
+    Revised,
     SignatureBlock,
     Signing,
     SubClause,
@@ -73,6 +74,16 @@ RULE = colors.HexColor("#c5cad2")
 HEADER_FILL = colors.HexColor("#e9edf2")
 ZEBRA = colors.HexColor("#f7f8fa")
 
+# A redline's marks ride on face bits above the font index (see fonts.py): inserted text is
+# blue and underlined, deleted text red and struck through; every line with a change gets a
+# bar in the outer margin (a formatting change only the bar). Font lookups mask them off.
+FACE_INS, FACE_DEL, FACE_FORMAT = 1 << 24, 1 << 25, 1 << 26
+_MARKS = FACE_INS | FACE_DEL | FACE_FORMAT
+INSERTED = colors.HexColor("#1d4ed8")
+DELETED = colors.HexColor("#b91c1c")
+CHANGE_BAR = colors.HexColor("#6b7280")
+_CHANGE_FACES = {"ins": FACE_INS, "del": FACE_DEL, "format": FACE_FORMAT}
+
 ITALIC_SLANT = 0.2  # shear for italic runs: the fonts have no italic face
 SYNTHETIC_BOLD = 0.045  # stroke width (× size) that makes a Regular outline read as Bold
 CELL_PAD = 4.0
@@ -90,7 +101,7 @@ def _breaks(char: str) -> bool:
     return char.isspace() and char not in _NO_BREAK
 _WIDTH_CACHE: dict[tuple[str, int, float], float] = {}  # (glyphs, bold, size) → width
 _PREPARED: dict[tuple[str, tuple[tuple[int, int, int], ...], float, FontSet], tuple[Any, ...]] = {}
-_UPRIGHT = ~FACE_ITALIC  # face & _UPRIGHT: the font and weight, which decide widths
+_UPRIGHT = ~(FACE_ITALIC | _MARKS)  # face & _UPRIGHT: the font and weight, which decide widths
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,6 +476,18 @@ class TextBlock(Flowable):
             _draw_chunks(canv, chunks, x, y, style.size, extra, logical)
             if i == 0 and self.label and self.span[0] == 0:
                 self._draw_label(y)
+            if any(face & _MARKS for _, _, face in self.prep.segments(line.start, line.end)):
+                self._change_bar(self.height - (i + 1) * style.leading, style.leading)
+
+    def _change_bar(self, bottom: float, height: float) -> None:
+        # In the page's outer margin whatever this block's position (a table cell, an indent).
+        origin_x, _ = self.canv.absolutePosition(0, 0)
+        page_x = PAGE_W - MARGIN_X + 3 * mm if self.rtl else MARGIN_X - 3 * mm
+        self.canv.saveState()
+        self.canv.setStrokeColor(CHANGE_BAR)
+        self.canv.setLineWidth(1.2)
+        self.canv.line(page_x - origin_x, bottom, page_x - origin_x, bottom + height)
+        self.canv.restoreState()
 
     def _recorded_text(self, line: _Line) -> str | None:
         """What a line records as its text when a word is broken across it; None: nothing special.
@@ -548,7 +571,7 @@ def _draw_chunks(canv: Canvas, chunks: Sequence[tuple[str, int]], x: float, y: f
     widths = fontset.widths
     # A fallback font has no Bold file: its bold is the outline filled and stroked (render mode 2)
     # in the text colour, inside saved graphics state so the line width goes no further.
-    synthetic = any(fontset.synthetic_bold(face) for _, face in chunks)
+    synthetic = any(fontset.synthetic_bold(face & _UPRIGHT) for _, face in chunks)
     if synthetic:
         canv.saveState()
         canv.setStrokeColor(canv._fillColorObj)
@@ -557,19 +580,34 @@ def _draw_chunks(canv: Canvas, chunks: Sequence[tuple[str, int]], x: float, y: f
         canv.addLiteral(_logical_mark(logical))
     tx = canv.beginText()
     tx.setWordSpace(extra)  # always: word spacing outlives the text object in PDF graphics state
+    ink = canv._fillColorObj
+    marks: list[tuple[float, float, int]] = []  # (x, width, face) of inserted and deleted chunks
     for text, face in chunks:
-        tx.setFont(fontset.name(face), size)
+        tx.setFont(fontset.name(face & _UPRIGHT), size)
         if synthetic:
-            tx.setTextRenderMode(2 if fontset.synthetic_bold(face) else 0)
+            tx.setTextRenderMode(2 if fontset.synthetic_bold(face & _UPRIGHT) else 0)
+        if face & (FACE_INS | FACE_DEL):
+            tx.setFillColor(INSERTED if face & FACE_INS else DELETED)
         if face & FACE_ITALIC and not bidi.has_arabic(text):
             tx.setTextTransform(1, 0, ITALIC_SLANT, 1, x, y)  # oblique: no italic face exists
         else:
             tx.setTextOrigin(x, y)
         tx.textOut(text)
-        x += widths[face & _UPRIGHT](text, size)
+        width = widths[face & _UPRIGHT](text, size)
         if extra:
-            x += extra * (text.count(" ") + text.count("\u00a0"))
+            width += extra * (text.count(" ") + text.count("\u00a0"))
+        if face & (FACE_INS | FACE_DEL):
+            tx.setFillColor(ink)
+            marks.append((x, width, face))
+        x += width
     canv.drawText(tx)
+    for left, width, face in marks:
+        canv.saveState()
+        canv.setStrokeColor(INSERTED if face & FACE_INS else DELETED)
+        canv.setLineWidth(0.6)
+        rule = y - 0.12 * size if face & FACE_INS else y + 0.3 * size
+        canv.line(left, rule, left + width, rule)
+        canv.restoreState()
     if logical is not None:
         canv.addLiteral("EMC")
     if synthetic:
@@ -745,7 +783,8 @@ _LATIN = tuple("abcdefghijklmnopqrstuvwxyz")
 
 
 def _pieces(runs: Inline) -> list[tuple[str, int]]:
-    return [(r.text, (FACE_BOLD if r.bold else 0) | (FACE_ITALIC if r.italic else 0)) for r in runs]
+    return [(r.text, (FACE_BOLD if r.bold else 0) | (FACE_ITALIC if r.italic else 0)
+             | (_CHANGE_FACES[r.change.kind] if r.change else 0)) for r in runs]
 
 
 class _Builder:
@@ -760,8 +799,11 @@ class _Builder:
         self.keys = 0
         self.outline_level = -1
         self.sub_indent = 10 * mm
+        self.mark = 0  # FACE_INS or FACE_DEL while drawing a whole inserted or deleted block
 
     def text(self, pieces: Iterable[tuple[str, int]], style: str, **kw: Any) -> TextBlock:
+        if self.mark:
+            pieces = [(t, f | self.mark) for t, f in pieces]
         return TextBlock(pieces, self.st[style], self.rtl, **kw)
 
     def bookmark(self, title: str, level: int) -> tuple[str, str, int]:
@@ -780,30 +822,40 @@ class _Builder:
 
     def flow(self, blocks: Sequence[Block]) -> list[Flowable]:
         # One hanging indent for every sub-clause of the document, wide enough for "12.10".
-        numbers = [part.number.translate(self.digits) for b in blocks if isinstance(b, Clause)
+        clauses = [b.block if isinstance(b, Revised) else b for b in blocks]
+        numbers = [part.number.translate(self.digits) for b in clauses if isinstance(b, Clause)
                    for part in b.body if isinstance(part, SubClause)]
         size = self.st["sub"].size
         widest = max((fonts().widths[0](n, size) for n in numbers), default=0.0)
         self.sub_indent = max(10 * mm, widest + 3 * mm)
         out: list[Flowable] = []
         for block in blocks:
-            if isinstance(block, Heading):
-                out.append(self.heading(block))
-            elif isinstance(block, Paragraph):
-                out.append(self.text(_pieces(block.runs), block.style if block.style in self.st else "body"))
-            elif isinstance(block, ListBlock):
-                out.extend(self.items(block, label_indent=4 * mm, indent=10 * mm))
-            elif isinstance(block, Clause):
-                out.extend(self.clause(block))
-            elif isinstance(block, TableBlock):
-                if block.header or any(block.rows):  # a table without cells draws nothing
-                    out.append(self.table(block))
-            elif isinstance(block, SignatureBlock):
-                out.extend(self.signatures(block))
-            elif isinstance(block, PageBreak):
-                out.append(RLPageBreak())
-            elif isinstance(block, Image):
-                out.extend(self.image(block))
+            out.extend(self.block(block))
+        return out
+
+    def block(self, block: Block) -> list[Flowable]:
+        out: list[Flowable] = []
+        if isinstance(block, Revised):
+            self.mark = FACE_INS if block.kind == "ins" else FACE_DEL
+            out.extend(self.block(block.block))
+            self.mark = 0
+        elif isinstance(block, Heading):
+            out.append(self.heading(block))
+        elif isinstance(block, Paragraph):
+            out.append(self.text(_pieces(block.runs), block.style if block.style in self.st else "body"))
+        elif isinstance(block, ListBlock):
+            out.extend(self.items(block, label_indent=4 * mm, indent=10 * mm))
+        elif isinstance(block, Clause):
+            out.extend(self.clause(block))
+        elif isinstance(block, TableBlock):
+            if block.header or any(block.rows):  # a table without cells draws nothing
+                out.append(self.table(block))
+        elif isinstance(block, SignatureBlock):
+            out.extend(self.signatures(block))
+        elif isinstance(block, PageBreak):
+            out.append(RLPageBreak())
+        elif isinstance(block, Image):
+            out.extend(self.image(block))
         return out
 
     def image(self, block: Image) -> list[Flowable]:
@@ -845,8 +897,10 @@ class _Builder:
 
     def clause(self, block: Clause) -> list[Flowable]:
         title = f"{block.number}. {block.title}".translate(self.digits)
+        pieces = [(f"{block.number}. ".translate(self.digits), FACE_BOLD),
+                  *((t, f | FACE_BOLD) for t, f in _pieces(block.title_inline()))]
         out: list[Flowable] = [
-            self.text([(title, FACE_BOLD)], "clause", bookmark=self.bookmark(title, 0), keep_with_next=True)
+            self.text(pieces, "clause", bookmark=self.bookmark(title, 0), keep_with_next=True)
         ]
         for part in block.body:
             indent = self.sub_indent
