@@ -117,19 +117,25 @@ def valid(data: dict[str, Any]) -> CampaignSpec | None:
     return None if list(rules.check(spec)) else spec
 
 
-def place(edit: Edit) -> tuple[str | None, str]:
-    """Where an edit is, independent of numbering: its clause id, else the heading above it."""
-    return (edit.clause_id, "") if edit.clause_id else (None, edit.section)
+def place(edit: Edit) -> tuple[str, str]:
+    """Which paragraph of OLD an edit is on, independent of numbering.
+
+    Every diff tried starts from the same OLD document, so an edited or removed paragraph is
+    named by its old text (in its clause, or under its heading); an added one by where it goes.
+    """
+    home = f"clause:{edit.clause_id}" if edit.clause_id else f"section:{edit.section}"
+    return (home, edit.old) if edit.old else (home, f"+{edit.where}")
 
 
 def attribute(edits: list[Edit], old_doc: Document, changes: list[FieldChange],
-              rebuild: Callable[[CampaignSpec], Document | None], old_data: dict[str, Any]) -> dict[str, list[str]]:
+              rebuild: Callable[[CampaignSpec], Document | None],
+              old_data: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
     """For every changed field's path, the places (``place``) of the edits it causes alone.
 
     ``rebuild`` assembles the document from a spec (None when the influencer is not in it).
     A field that cannot be tried alone maps to the edits no other field explains.
     """
-    found: dict[str, set[tuple[str | None, str]]] = {}
+    found: dict[str, set[tuple[str, str]]] = {}
     untried: list[str] = []
     for change in changes:
         spec = valid(with_change(old_data, change))
@@ -145,4 +151,4 @@ def attribute(edits: list[Edit], old_doc: Document, changes: list[FieldChange],
     rest = {place(e) for e in edits} - explained
     for path in untried:
         found[path] = set(rest)
-    return {path: sorted(found[path], key=str) for path in (c.path for c in changes)}  # type: ignore[misc]
+    return {path: sorted(found[path]) for path in (c.path for c in changes)}

@@ -27,7 +27,7 @@ class DocumentChanges:
     title: str
     edits: list[Edit]
     fields: list[FieldChange]
-    effects: dict[str, list[tuple[str | None, str]]]  # field path → places its change alone alters
+    effects: dict[str, list[tuple[str, str]]]  # field path → places (fields.place) its change alone alters
     library: dict[str, tuple[str, str]]  # clause id → (old, new) version, where the library's wording differs
     checked: tuple[bool, bool] | None = None  # (accept all = NEW, reject all = OLD) of the DOCX
     files: list[str] = field(default_factory=list)
