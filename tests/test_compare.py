@@ -42,6 +42,11 @@ def _add_influencer(d: dict) -> None:
     d["influencers"].append({"legal_name": "Bea Lin", "handle": "@bealin", "email": "bea@example.co.uk"})
 
 
+def _agent_and_signatory(d: dict) -> None:
+    d["influencers"][0]["agent"] = {"name": "Jo Park", "email": "jo@talent.example"}
+    d["brand"]["signatory"] = {"name": "Ann Lee", "title": "CEO"}
+
+
 def _with_tiktok(d: dict) -> None:
     _add_deliverable(d)
 
@@ -54,6 +59,8 @@ EDITS: list[tuple[str, Callable[[dict], Any] | None, Callable[[dict], Any], set[
     ("exclusivity mode", None, _exclusivity, {"exclusivity.mode"}, {"exclusivity"}),
     ("add a deliverable", None, _add_deliverable, {"deliverables[1]"}, {"scope", "timeline"}),
     ("remove a deliverable", _with_tiktok, lambda d: d["deliverables"].pop(), {"deliverables[1]"}, {"scope"}),
+    ("agent and signatory", None, _agent_and_signatory, {"influencers[@alexruns].agent", "brand.signatory"},
+     {"notices"}),
 ]
 
 

@@ -45,8 +45,11 @@ T = TypeVar("T")
 INS, DEL, FORMAT = "ins", "del", "format"
 ALIKE = 0.5  # paragraphs sharing at least this share of their words are one paragraph, edited
 
-# A number keeps its separators ("4,500", "15.1", "2027-04-05", "۴٬۵۰۰"); a word keeps ZWNJ.
-_TOKEN = re.compile(r"\d(?:[\d,./\-\u066b\u066c]*\d)?|[\w\u200c]+|\s+|[^\w\s]")
+# A URL, an e-mail address or a handle is one word; a number keeps its separators ("4,500",
+# "15.1", "2027-04-05", "۴٬۵۰۰"); a word keeps ZWNJ.
+_TOKEN = re.compile(r"https?://[^\s<>\"]*[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+(?:\.\w+)*"
+                    r"|\d(?:[\d,./\-\u066b\u066c]*\d)?|[\w\u200c]+|\s+|[^\w\s]")
+_GLUE = 2  # an unchanged piece this short without letters between two changes joins them
 
 
 @dataclass(frozen=True)
@@ -132,12 +135,17 @@ def tokens(text: str, rtl: bool) -> list[str]:
 
 
 def similarity(a: str, b: str, rtl: bool) -> float:
-    """The share of words two texts have in common (0 to 1)."""
+    """How alike two texts are (0 to 1): the share of words they have in common.
+
+    A short paragraph kept whole inside a longer one (a phrase added to it) counts as alike.
+    """
     ta = [t for t in tokens(a, rtl) if not t.isspace()]
     tb = [t for t in tokens(b, rtl) if not t.isspace()]
     if not ta or not tb:
         return 1.0 if ta == tb else 0.0
-    return SequenceMatcher(None, ta, tb, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
+    common = sum(block.size for block in matcher.get_matching_blocks())
+    return max(matcher.ratio(), 0.8 * common / min(len(ta), len(tb)))
 
 
 # -- words ----------------------------------------------------------------------------------
@@ -182,8 +190,7 @@ def inline_diff(old: Inline, new: Inline, rtl: bool) -> tuple[Inline, tuple[tupl
     merged: list[list[Any]] = []  # [op, old pieces, new pieces]
     for op, i1, i2, j1, j2 in ops:
         olds, news = a[i1:i2], b[j1:j2]
-        if op == "equal" and merged and merged[-1][0] != "equal" and all(p.text.isspace() for p in olds) \
-                and (i2 < len(a) or j2 < len(b)):
+        if op == "equal" and merged and merged[-1][0] != "equal" and _glue(olds) and (i2 < len(a) or j2 < len(b)):
             merged[-1][1].extend(olds)  # a space between changes: part of the change
             merged[-1][2].extend(news)
             continue
@@ -191,8 +198,8 @@ def inline_diff(old: Inline, new: Inline, rtl: bool) -> tuple[Inline, tuple[tupl
             merged[-1][1].extend(olds)
             merged[-1][2].extend(news)
             continue
-        if op != "equal" and len(merged) >= 2 and merged[-1][0] == "equal" \
-                and all(p.text.isspace() for p in merged[-1][1]) and merged[-2][0] != "equal":
+        if op != "equal" and len(merged) >= 2 and merged[-1][0] == "equal" and _glue(merged[-1][1]) \
+                and merged[-2][0] != "equal":
             space = merged.pop()
             merged[-1][1].extend(space[1] + olds)
             merged[-1][2].extend(space[2] + news)
@@ -212,6 +219,12 @@ def inline_diff(old: Inline, new: Inline, rtl: bool) -> tuple[Inline, tuple[tupl
             _add(runs, Run(y.text, y.bold, y.italic, Change(INS)))
         pairs.append(("".join(x.text for x in olds).strip(), "".join(y.text for y in news).strip()))
     return tuple(runs), tuple(pairs)
+
+
+def _glue(pieces: list[_Piece]) -> bool:
+    """True for an unchanged stretch that only separates two changes: spaces, a stray comma."""
+    text = "".join(p.text for p in pieces)
+    return not any(ch.isalnum() for ch in text) and len(text.strip()) <= _GLUE
 
 
 def _add(runs: list[Run], run: Run) -> None:
@@ -282,6 +295,8 @@ class _Differ:
         for x, y in align(old, new, _key, self.pairable):
             if isinstance(y or x, Heading):
                 self.section = plain((y or x).runs)  # type: ignore[union-attr]
+            elif isinstance(y or x, SignatureBlock):
+                self.section = (y or x).heading  # type: ignore[union-attr]
             if isinstance(x or y, PageBreak):
                 if y is not None:
                     out.append(y)  # a page break changes no words: the new layout's breaks stand

@@ -67,9 +67,9 @@ def value(v: Any, words: dict[str, Any]) -> str:
     if v is None:
         return words["absent"]
     if isinstance(v, list):
-        text = ", ".join(value(x, words) for x in v) or "[]"
+        text = words["list_sep"].join(value(x, words) for x in v) or "[]"
     elif isinstance(v, dict):
-        text = "; ".join(f"{k}: {value(x, words)}" for k, x in v.items() if x not in (None, [], {}))
+        text = words["pair_sep"].join(f"{k}: {value(x, words)}" for k, x in v.items() if x not in (None, [], {}))
     else:
         text = str(v)
     return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
@@ -83,14 +83,16 @@ def _short(text: str) -> str:
 def replaced(edit: Edit, words: dict[str, Any]) -> str:
     """Old → new of an edit: its replaced phrases, or the text added or removed."""
     if edit.pairs:
-        return "; ".join(f"{_short(a) or words['absent']} → {_short(b) or words['absent']}" for a, b in edit.pairs[:4])
+        return words["pair_sep"].join(f"{_short(a) or words['absent']}{words['arrow']}{_short(b) or words['absent']}"
+                                      for a, b in edit.pairs[:4])
     return _short(edit.old or edit.new)
 
 
 def field_lines(changes: DocumentChanges, words: dict[str, Any]) -> list[str]:
     """One line per changed field: ``payment.fee 4500 → 5000: 12.1, Schedule 2``."""
     return [words["field_line"].format(field=c.path, old=value(c.old, words), new=value(c.new, words),
-                                       where=", ".join(changes.where(c.path)) or words["no_effect"])
+                                       where=_digits(words["list_sep"].join(changes.where(c.path)), words)
+                                       or words["no_effect"])
             for c in changes.fields]
 
 
@@ -98,12 +100,19 @@ def rows(changes: DocumentChanges, words: dict[str, Any]) -> list[tuple[str, str
     """(where, change, old → new, because of) per edit."""
     out = []
     for e in changes.edits:
-        where = f"{e.where} {e.section}" if e.clause_id and e.section and e.where != e.section else e.where
+        where = _digits(e.where, words)
+        if e.clause_id and e.section and e.where != e.section:
+            where += f" {e.section}"
         if e.clause_id:
-            where += f" ({e.clause_id}" + (f" {e.versions[0]} → {e.versions[1]}" if e.versions and
+            where += f" ({e.clause_id}" + (f" {e.versions[0]}{words['arrow']}{e.versions[1]}" if e.versions and
                                            e.versions[0] != e.versions[1] else "") + ")"
-        out.append((where, words["kinds"][e.kind], replaced(e, words), ", ".join(changes.causes(e, words))))
+        out.append((where, words["kinds"][e.kind], replaced(e, words), words["list_sep"].join(changes.causes(e, words))))
     return out
+
+
+def _digits(text: str, words: dict[str, Any]) -> str:
+    """Clause numbers in the document's digits."""
+    return text.translate(str.maketrans("0123456789", words["digits"]))
 
 
 def _cell(text: str) -> str:
@@ -147,9 +156,13 @@ def front_page(changes: DocumentChanges, head: list[str], words: dict[str, Any])
         blocks.append(Paragraph((Run(words["checked"] if all(changes.checked) else words["check_failed"]),), "small"))
     if not changes.edits:
         blocks.append(Paragraph((Run(words["no_changes"]),)))
-    if changes.fields:
+    if changes.fields:  # a table: each part keeps its own direction in a right-to-left document
+        fields = [(c.path, f"{value(c.old, words)}{words['arrow']}{value(c.new, words)}",
+                   _digits(words["list_sep"].join(changes.where(c.path)), words) or words["no_effect"])
+                  for c in changes.fields]
         blocks += [Heading((Run(words["fields_heading"]),), level=2, bookmark=False),
-                   *(Paragraph((Run(line),)) for line in field_lines(changes, words))]
+                   Table(cells(cols["field"], cols["values"], cols["where"]),
+                         tuple(cells(*row) for row in fields), (3, 3.5, 3.5))]
     if changes.edits:
         blocks += [Heading((Run(words["changes_heading"]),), level=2, bookmark=False),
                    Table(cells(cols["where"], cols["change"], cols["values"], cols["cause"]),
