@@ -189,7 +189,7 @@ def test_persian_redline_keeps_latin_spans_isolated_in_both_versions(tmp_path: P
 
     def edit(d: dict) -> None:
         d["influencers"][0]["email"] = "new-address@example.ir"
-        d["payment"]["fee"] = int(d["payment"].get("fee") or 0) + 50_000_000
+        d["influencers"][0]["fee"] = int(d["influencers"][0]["fee"]) + 100_000_000
 
     old, new = _pair(tmp_path, base, None, edit)
     old_build, new_build = _build(old, tmp_path / "b-old"), _build(new, tmp_path / "b-new")
@@ -201,6 +201,15 @@ def test_persian_redline_keeps_latin_spans_isolated_in_both_versions(tmp_path: P
     email = next(c for c in contract["changes"] if any("new-address@example.ir" in b for _, b in c["replaced"]))
     assert email["replaced"][0][0] == person["email"]  # the address is one word: replaced whole
     assert "influencers[" + handle + "].email" in email["because"]
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    marked = {kind: [r for m in review.body(redline.read_bytes()).iter(w + kind) if m.getparent().tag == w + "p"
+                     for r in m.iter(w + "r")] for kind in ("ins", "del")}
+    for kind, tag in (("ins", "t"), ("del", "delText")):
+        latin = [r for r in marked[kind] if "@" in "".join(t.text for t in r.iter(w + tag))]
+        assert latin and all("".join(t.text for t in r.iter(w + tag))[0] == "\u2066" for r in latin)  # LRI … PDI
+        assert all(r.find(f"{w}rPr/{w}rtl") is None for r in latin)  # a Latin span is not marked right to left
+        persian = [r for r in marked[kind] if "٬" in "".join(t.text for t in r.iter(w + tag))]
+        assert persian and all(r.find(f"{w}rPr/{w}rtl") is not None for r in persian)
     summary = (tmp_path / "red" / slug / "changes.md").read_text(encoding="utf-8")
     assert "فیلدهای تغییرکردهٔ مشخصات" in summary  # the summary speaks the document's language
 

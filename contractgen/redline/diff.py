@@ -15,6 +15,7 @@ blocks as :class:`~contractgen.document.Revised`; the writers draw it as tracked
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -77,13 +78,8 @@ class Redline:
     document: Document
     edits: list[Edit] = field(default_factory=list)
 
-    @property
-    def changed(self) -> bool:
-        """True when the two documents say something different."""
-        return bool(self.edits)
 
-
-def redline(old: Document, new: Document, author: str, when: Any) -> Redline:
+def redline(old: Document, new: Document, author: str, when: dt.datetime | None) -> Redline:
     """The redline of ``old`` → ``new``: the new document with both versions' text marked."""
     differ = _Differ(new.meta.rtl)
     blocks = differ.blocks(old.blocks, new.blocks)

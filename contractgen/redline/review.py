@@ -69,7 +69,3 @@ def check(redline: bytes, old: bytes, new: bytes) -> tuple[bool, bool]:
     """(accept all gives ``new``, reject all gives ``old``) for a redline and the two plain builds."""
     return resolved(redline, True) == lines(body(new)), resolved(redline, False) == lines(body(old))
 
-
-def text_of(found: list[Line]) -> str:
-    """Plain text of lines, one paragraph a line (for messages and tests)."""
-    return "\n".join("".join(str(r[0]) for r in line[2]) for line in found if len(line) == 3)  # type: ignore[union-attr]
