@@ -163,6 +163,8 @@ def test_a_library_bump_marks_the_wording_with_the_clause_and_both_versions(tmp_
         clause = data["clauses"][0]
         clause["version"] = version
         clause["text"]["en"] = clause["text"]["en"].replace("takes reasonable steps", f"takes {word} steps")
+        if version == "1.1.0":  # and a formatting-only change: the defined term in italics too
+            clause["text"]["en"] = clause["text"]["en"].replace("**Force Majeure Event**", "***Force Majeure Event***", 1)
         _write(folder / "force-majeure.yaml", data)
         versions[version] = folder
     spec = _write(tmp_path / "spec.yaml", minimal_data)
@@ -172,10 +174,15 @@ def test_a_library_bump_marks_the_wording_with_the_clause_and_both_versions(tmp_
                       "--only", "contract")
     contract = _document(report, "@alexruns", "contract")
     assert contract["fields"] == []
-    [change] = contract["changes"]
-    assert change["clause"] == "force-majeure" and change["versions"] == ["1.0.1", "1.1.0"]
-    assert change["replaced"] == [["", "commercially"]]
-    assert change["because"] == ["clause library: force-majeure 1.0.1 → 1.1.0"]
+    reformatted, reworded = contract["changes"]  # in reading order
+    assert {reworded["clause"], reformatted["clause"]} == {"force-majeure"}
+    assert reworded["versions"] == ["1.0.1", "1.1.0"]
+    assert reworded["replaced"] == [["", "commercially"]] and reformatted["replaced"] == []
+    assert reworded["because"] == ["clause library: force-majeure 1.0.1 → 1.1.0"]
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    body = review.body((tmp_path / "red" / "alexruns" / "contract.redline.docx").read_bytes())
+    [change] = [c.getparent().getparent() for c in body.iter(w + "rPrChange")]
+    assert "".join(t.text for t in change.iter(w + "t")) == "Force Majeure Event"
     _assert_property(tmp_path / "red" / "alexruns" / "contract.redline.docx",
                      old_build / "alexruns" / "contract.docx", new_build / "alexruns" / "contract.docx")
 

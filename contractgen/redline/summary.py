@@ -85,6 +85,8 @@ def replaced(edit: Edit, words: dict[str, Any]) -> str:
     if edit.pairs:
         return words["pair_sep"].join(f"{_short(a) or words['absent']}{words['arrow']}{_short(b) or words['absent']}"
                                       for a, b in edit.pairs[:4])
+    if edit.kind == "changed":
+        return words["formatting"]  # same words, other bold or italics
     return _short(edit.old or edit.new)
 
 
