@@ -222,7 +222,11 @@ def test_persian_redline_keeps_latin_spans_isolated_in_both_versions(tmp_path: P
 
 
 def test_pdf_redline_lists_the_changes_first_and_shows_both_versions(tmp_path: Path, minimal_data: dict) -> None:
-    old, new = _pair(tmp_path, minimal_data, None, _fee)
+    def edit(d: dict) -> None:
+        _fee(d)
+        _agent_and_signatory(d)  # the signature panels change: the old ones struck, the new ones inserted
+
+    old, new = _pair(tmp_path, minimal_data, None, edit)
     result = run_cli("compare", old, new, "--out", tmp_path / "red", "--only", "contract", "--author", "Jo Park")
     assert result.exit_code == 0, result.stderr
     text = pdf_text(tmp_path / "red" / "alexruns" / "contract.redline.pdf")
@@ -230,6 +234,9 @@ def test_pdf_redline_lists_the_changes_first_and_shows_both_versions(tmp_path: P
     assert "Changes: Influencer Marketing Agreement" in first and "payment.fee 800 → 950" in first
     assert "Jo Park" in first
     assert "GBP800950" in rest.replace(" ", "")  # the old amount struck through, the new one beside it
+    body = rest.split("\nInfluencer Marketing Agreement\n", 1)[1]  # after the pages listing the changes
+    assert body.count("Signed by the parties") == 2 and "Jo Park" in body.split("Signed by the parties")[-1]
+    assert b"/FT /Sig" not in (tmp_path / "red" / "alexruns" / "contract.redline.pdf").read_bytes()  # read, not signed
 
 
 def test_sent_manifest_must_match_the_old_spec(tmp_path: Path, minimal_data: dict) -> None:

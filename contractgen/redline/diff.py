@@ -36,6 +36,7 @@ from contractgen.document import (
     Revised,
     Run,
     SignatureBlock,
+    Signing,
     SubClause,
     Table,
     plain,
@@ -82,9 +83,18 @@ class Redline:
 def redline(old: Document, new: Document, author: str, when: dt.datetime | None) -> Redline:
     """The redline of ``old`` → ``new``: the new document with both versions' text marked."""
     differ = _Differ(new.meta.rtl)
-    blocks = differ.blocks(old.blocks, new.blocks)
-    meta = dataclasses.replace(new.meta, revision_author=author, revision_date=when)
+    blocks = [_unsignable(b) for b in differ.blocks(old.blocks, new.blocks)]
+    meta = dataclasses.replace(new.meta, revision_author=author, revision_date=when, signing=Signing())
     return Redline(Document(meta, tuple(blocks)), differ.edits)
+
+
+def _unsignable(block: Block) -> Block:
+    """A redline is read, not signed: its signature panels carry no signing fields or anchors."""
+    if isinstance(block, Revised):
+        return Revised(block.kind, _unsignable(block.block))  # type: ignore[arg-type]
+    if isinstance(block, SignatureBlock):
+        return dataclasses.replace(block, signatories=tuple(dataclasses.replace(s, key="") for s in block.signatories))
+    return block
 
 
 # -- alignment ------------------------------------------------------------------------------
