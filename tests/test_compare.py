@@ -166,6 +166,8 @@ def test_a_library_bump_marks_the_wording_with_the_clause_and_both_versions(tmp_
         if version == "1.1.0":  # and a formatting-only change: the defined term in italics too
             clause["text"]["en"] = clause["text"]["en"].replace("**Force Majeure Event**", "***Force Majeure Event***", 1)
         _write(folder / "force-majeure.yaml", data)
+        locked = run_cli("clauses", "lock", "--library", folder)  # as a lawyer releases a version
+        assert locked.exit_code == 0, locked.stderr
         versions[version] = folder
     spec = _write(tmp_path / "spec.yaml", minimal_data)
     old_build = _build(spec, tmp_path / "b-old", "--library", versions["1.0.1"])
@@ -270,3 +272,15 @@ def test_libreoffice_opens_the_redline(tmp_path: Path, minimal_data: dict) -> No
     text = pdf_text(pdf)
     assert "TikTok" in text and "Instagram" in text  # the inserted deliverable is shown, marked
     assert docx_text(redline)  # python-docx reads it too
+
+
+def test_a_library_lint_rejects_is_never_redlined(tmp_path: Path, minimal_data: dict) -> None:
+    source = yaml.safe_load((ROOT / "clauses" / "force-majeure.yaml").read_text(encoding="utf-8"))
+    source["clauses"][0]["version"] = "9.0.0"  # changed and not locked
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    _write(folder / "force-majeure.yaml", source)
+    spec = _write(tmp_path / "spec.yaml", minimal_data)
+    result = run_cli("compare", spec, spec, "--out", tmp_path / "red", "--library", folder)
+    assert result.exit_code == 1
+    assert "not in the lock file" in result.stderr and not (tmp_path / "red").exists()

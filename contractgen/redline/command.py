@@ -50,6 +50,7 @@ def compare(old: Path, new: Path, out_dir: Path | None, formats: str, only: str 
     brief.redline.docx/.pdf and changes.md; and OUT/changes.md and OUT/compare.json. Each
     change names its clause and the spec fields (or library versions) behind it.
     """
+    from contractgen.library.lint import require_clean
     from contractgen.output import prepare_dir, safe_folder_name, write_atomic
     from contractgen.redline.summary import markdown, to_json
     from contractgen.spec.loader import load_file
@@ -59,6 +60,8 @@ def compare(old: Path, new: Path, out_dir: Path | None, formats: str, only: str 
     chosen = _formats(formats)
     kinds = (only,) if only else KIND_CHOICES
     old_spec, new_spec = validate_loaded(load_file(old)), validate_loaded(load_file(new))
+    for folder in dict.fromkeys((library, old_library or library)):
+        require_clean(folder)  # a redline shows contracts as a build would make them, or not at all
     new_kit = Toolkit(library)
     old_kit = Toolkit(old_library) if old_library else new_kit
     if sent is not None:
