@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from contractgen.cli import KIND_CHOICES, _formats, user_errors
+from contractgen.cli import KIND_CHOICES, _formats, font_option, refuse_undrawable, use_fonts, user_errors
 from contractgen.errors import Problem, UserError
 
 
@@ -39,9 +39,11 @@ from contractgen.errors import Problem, UserError
 @click.option("--sent", type=click.Path(path_type=Path), default=None,
               help="The manifest.json of the build that was sent: check OLD is the spec it was built from.")
 @click.option("--json", "as_json", is_flag=True, help="Print the change summary as JSON.")
+@font_option
 @user_errors
 def compare(old: Path, new: Path, out_dir: Path | None, formats: str, only: str | None, author: str | None,
-            library: Path | None, old_library: Path | None, sent: Path | None, as_json: bool) -> None:
+            library: Path | None, old_library: Path | None, sent: Path | None, as_json: bool,
+            font_files: tuple[Path, ...]) -> None:
     """Redline every influencer's contract and brief from spec OLD to spec NEW.
 
     Writes OUT/<handle>/contract.redline.docx (Word tracked changes: Accept All gives
@@ -59,7 +61,12 @@ def compare(old: Path, new: Path, out_dir: Path | None, formats: str, only: str 
 
     chosen = _formats(formats)
     kinds = (only,) if only else KIND_CHOICES
-    old_spec, new_spec = validate_loaded(load_file(old)), validate_loaded(load_file(new))
+    use_fonts(font_files)
+    loaded = load_file(old), load_file(new)
+    old_spec, new_spec = validate_loaded(loaded[0]), validate_loaded(loaded[1])
+    if "pdf" in chosen:
+        for spec in loaded:
+            refuse_undrawable(spec)  # before anything is written, as build does
     for folder in dict.fromkeys((library, old_library or library)):
         require_clean(folder)  # a redline shows contracts as a build would make them, or not at all
     new_kit = Toolkit(library)
