@@ -53,7 +53,7 @@ def compare(old: Path, new: Path, out_dir: Path | None, formats: str, only: str 
     change names its clause and the spec fields (or library versions) behind it.
     """
     from contractgen.library.lint import require_clean
-    from contractgen.output import prepare_dir, safe_folder_name, write_atomic
+    from contractgen.output import locked_output, safe_folder_name, write_atomic
     from contractgen.redline.summary import markdown, to_json
     from contractgen.spec.loader import load_file
     from contractgen.spec.validate import validate_loaded
@@ -80,15 +80,16 @@ def compare(old: Path, new: Path, out_dir: Path | None, formats: str, only: str 
     words = load_file(new_kit.templates / language / "redline.yaml").data
 
     run = Comparison(old, new, old_spec, new_spec, old_kit, new_kit, who, when, words)
-    prepare_dir(target)
-    documents, files = run.documents(target, chosen, kinds)
     head, tail = run.header(), run.influencer_lines()
-    report = {
-        "old": run.side(old, old_kit), "new": run.side(new, new_kit), "author": who, "date": when.isoformat() + "Z",
-        "added": run.added, "removed": run.removed, "documents": [d.to_dict(words) for d in documents], "files": files,
-    }
-    write_atomic(target / "changes.md", markdown(documents, head, tail, words).encode())
-    write_atomic(target / "compare.json", to_json(report).encode())
+    with locked_output(target):  # a second run into the same folder is refused, as for build
+        documents, files = run.documents(target, chosen, kinds)
+        report = {
+            "old": run.side(old, old_kit), "new": run.side(new, new_kit), "author": who,
+            "date": when.isoformat() + "Z", "added": run.added, "removed": run.removed,
+            "documents": [d.to_dict(words) for d in documents], "files": files,
+        }
+        write_atomic(target / "changes.md", markdown(documents, head, tail, words).encode())
+        write_atomic(target / "compare.json", to_json(report).encode())
     if as_json:
         click.echo(to_json(report), nl=False)
     else:
