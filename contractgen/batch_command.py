@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contractgen.cli import KIND_CHOICES, _formats, font_option, library_option, user_errors
+from contractgen.cli import KIND_CHOICES, _formats, font_option, library_option, rich_console, user_errors, verbosity
 
 if TYPE_CHECKING:
     from contractgen.batch import ItemResult
@@ -56,11 +56,20 @@ class PlainReporter:
         """Nothing to tidy up."""
 
 
+class QuietReporter(PlainReporter):
+    """No progress at all (--quiet): failures are still listed at the end."""
+
+    def start(self, total: int, unchanged: int) -> None:
+        """Say nothing."""
+
+    def advance(self, result: ItemResult) -> None:
+        """Say nothing."""
+
+
 class RichReporter:
     """A live progress bar: count, rate, elapsed and remaining time, failures so far."""
 
     def __init__(self) -> None:
-        from rich.console import Console
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -74,7 +83,7 @@ class RichReporter:
             TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("influencers"),
             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             TextColumn("{task.fields[failed]}", style="red"),
-            console=Console(stderr=True), transient=False,
+            console=rich_console(stderr=True), transient=False,
         )
         self.task = None
         self.failed = 0
@@ -143,12 +152,14 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Pat
     options = BatchOptions(out=out_dir, formats=_formats(formats), kinds=(only,) if only else KIND_CHOICES,
                            jobs=jobs, roster=roster, force=force, library=library, debug=debug,
                            fonts=font_files)
-    reporter = RichReporter() if sys.stderr.isatty() else PlainReporter()
+    quiet = verbosity() < 0
+    reporter = QuietReporter() if quiet else RichReporter() if sys.stderr.isatty() else PlainReporter()
     result = run_batch(list(inputs), options, reporter=reporter)
     skipped = f", {result.unchanged} of them unchanged and skipped" if result.unchanged else ""
-    click.echo(f"{result.files} files for {result.influencers} influencer(s){skipped}, in {out_dir} "
-               f"({result.elapsed:.1f} s, {result.jobs} job{'s' if result.jobs > 1 else ''}); "
-               f"manifest: {out_dir / 'manifest.json'}, {out_dir / 'manifest.csv'}")
+    if not quiet:
+        click.echo(f"{result.files} files for {result.influencers} influencer(s){skipped}, in {out_dir} "
+                   f"({result.elapsed:.1f} s, {result.jobs} job{'s' if result.jobs > 1 else ''}); "
+                   f"manifest: {out_dir / 'manifest.json'}, {out_dir / 'manifest.csv'}")
     if result.failures:
         click.echo(f"{len(result.failures)} failed:", err=True)
         for failure in result.failures:

@@ -7,6 +7,8 @@ needs it, so ``--help`` and ``validate`` answer quickly. Every error a user can 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 import threading
@@ -24,14 +26,51 @@ from contractgen.signing.anchors import SERVICES  # a tuple of names: light to i
 FORMAT_CHOICES = ("docx", "pdf")
 KIND_CHOICES = ("contract", "brief")
 ESIGN_CHOICES = SERVICES  # the e-signature services whose anchors contractgen writes
+STDIN = "-"  # a spec path that means standard input (as spec.loader.STDIN; kept here: light to import)
+
+
+# Options of the whole program, accepted before or after the command (``validate x --debug``).
+GLOBAL_FLAGS = frozenset({"--debug", "-q", "--quiet", "-v", "--verbose", "--color", "--no-color"})
 
 
 def report(error: UserError) -> None:
-    """Print every problem of an error to stderr, one per line."""
-    colour = sys.stderr.isatty()
+    """Print every problem of an error to stderr, one per line.
+
+    click drops the colour when stderr is no terminal, with NO_COLOR or --no-color.
+    """
     for problem in error.problems:
-        click.echo(click.style("error: ", fg="red", bold=True) + format_problem(problem) if colour
-                   else "error: " + format_problem(problem), err=True)
+        click.echo(click.style("error: ", fg="red", bold=True) + format_problem(problem), err=True)
+
+
+def rich_console(**options: Any) -> Any:
+    """A rich Console that follows --color/--no-color (rich itself honours NO_COLOR)."""
+    from rich.console import Console
+
+    ctx = click.get_current_context(silent=True)
+    color = ctx.color if ctx is not None else None
+    if color is False:
+        options.setdefault("no_color", True)
+    elif color:
+        options.setdefault("force_terminal", True)
+    return Console(**options)
+
+
+def verbosity() -> int:
+    """-1 with --quiet, 1 with --verbose, else 0 (outside a command: 0)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return 0
+    params = ctx.find_root().params
+    return -1 if params.get("quiet") else 1 if params.get("verbose") else 0
+
+
+def _stdout_gone() -> None:
+    """The reader of our output went away (``| head``): stop without a word, as git does.
+
+    stdout is pointed at the null device so the flush at exit cannot complain a second time.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -52,6 +91,9 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             report(exc)
             sys.exit(1)
+        except BrokenPipeError:
+            _stdout_gone()
+            sys.exit(0)
         except KeyboardInterrupt as exc:
             click.echo("interrupted", err=True)
             sys.exit(getattr(exc, "exit_code", 130))  # 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM
@@ -107,7 +149,17 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class LazyGroup(click.Group):
-    """A group whose extra commands are imported on use, so ``--help`` stays fast."""
+    """A group whose extra commands are imported on use, so ``--help`` stays fast.
+
+    Its own flags (:data:`GLOBAL_FLAGS`) may also be given after the command name.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Move global flags given after the command in front of it (up to a ``--``)."""
+        end = args.index("--") if "--" in args else len(args)
+        flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+        rest = [a for a in args[:end] if a not in GLOBAL_FLAGS]
+        return super().parse_args(ctx, [*flags, *rest, *args[end:]])
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
@@ -159,15 +211,29 @@ def refuse_undrawable(loaded: Any) -> None:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="contractgen")
+@click.version_option(__version__, "-V", "--version", prog_name="contractgen")
 @click.option("--debug", is_flag=True, help="Show tracebacks (for developers).")
-def main(debug: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors (and what a command is asked to print).")
+@click.option("-v", "--verbose", is_flag=True, help="Print more: build lists every file it wrote.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Colour the output or not. Default: colour on a terminal, unless NO_COLOR is set.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, quiet: bool, verbose: bool, color: bool | None) -> None:
     """Influencer-marketing contracts and creative briefs from one campaign spec.
+
+    Options of contractgen itself (--debug, -q, -v, --color) may also follow the command.
+    A SPEC of - is read from standard input.
 
     \b
     Start with:  contractgen build samples/full.yaml
     Check a spec: contractgen validate my-campaign.yaml
     """
+    if quiet and verbose:
+        raise click.UsageError("use --quiet or --verbose, not both")
+    if color is None and os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        color = False
+    if color is not None:
+        ctx.color = color  # click.echo and click.style everywhere below follow it; rich_console too
 
 
 @main.command()
@@ -220,13 +286,18 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     kit.library  # noqa: B018 - load (and check) the library before writing anything
     card = load_rates(rates)
     target = out_dir or Path("out") / safe_folder_name(campaign.campaign_id)  # campaign.id CON: out/_CON
-    manifest = build_campaign(campaign, spec, target, kit, chosen, (only,) if only else KIND_CHOICES, rates=card,
-                              signing=Signing(initials, esign))
+    spec_file = None if str(spec) == STDIN else spec  # from stdin, a logo path is relative to here
+    manifest = build_campaign(campaign, spec_file, target, kit, chosen, (only,) if only else KIND_CHOICES,
+                              rates=card, signing=Signing(initials, esign))
     people = len({a.influencer for a in manifest.files if a.influencer})  # campaign files have none
-    click.echo(f"built {len(manifest.files)} files for {people} influencer(s) in {target}")
     findings = manifest.extra.get("findings", [])
-    click.echo(f"findings: {summary_line(f['severity'] for f in findings)}"
-               + (f" (details: contractgen validate {spec})" if findings else ""))
+    if verbosity() >= 0:
+        click.echo(f"built {len(manifest.files)} files for {people} influencer(s) in {target}")
+        click.echo(f"findings: {summary_line(f['severity'] for f in findings)}"
+                   + (f" (details: contractgen validate {spec})" if findings else ""))
+    if verbosity() > 0:
+        for artifact in manifest.files:
+            click.echo(f"  {target / artifact.path}")
     for failure in manifest.failures:
         for line in failure.message.splitlines():  # one line per problem, each marked
             click.echo(f"error: {failure.influencer or 'campaign'}: {line}", err=True)
@@ -259,7 +330,7 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
 
     from contractgen.checks import load_rates, locate, run_checks
     from contractgen.checks.report import echo_findings, problem_dict, summary_line
-    from contractgen.spec.loader import load_file
+    from contractgen.spec.loader import display_name, load_file
     from contractgen.spec.validate import validate_loaded
     from contractgen.toolkit import Toolkit
 
@@ -276,7 +347,7 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
         except UserError as exc:
             failed = True
             if as_json:
-                results.append({"file": str(path), "valid": False,
+                results.append({"file": display_name(path), "valid": False,
                                 "problems": [problem_dict(p) for p in exc.problems], "findings": []})
             else:
                 report(exc)
@@ -285,11 +356,14 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
         worst = {f.severity for f in findings}
         failed = failed or "error" in worst or (strict and "warning" in worst)
         if as_json:
-            results.append({"file": str(path), "valid": True, "problems": [],
+            results.append({"file": loaded.file, "valid": True, "problems": [],
                             "findings": [f.to_dict() for f in findings]})
             continue
-        click.echo(f"{path}: ok ({len(campaign.influencers)} influencer(s)); findings: "
-                   f"{summary_line(f.severity for f in findings)}")
+        if verbosity() < 0:  # --quiet: only what makes the exit code 1
+            findings = [f for f in findings if f.severity == "error" or (strict and f.severity == "warning")]
+        else:
+            click.echo(f"{loaded.file}: ok ({len(campaign.influencers)} influencer(s)); findings: "
+                       f"{summary_line(f.severity for f in findings)}")
         echo_findings(findings, [p.handle for p in campaign.influencers])
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))

@@ -18,7 +18,7 @@ import click
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from contractgen.assemble.common import RENDER_ERRORS
-from contractgen.cli import library_option, user_errors
+from contractgen.cli import library_option, rich_console, user_errors
 from contractgen.engagement import Engagement
 from contractgen.errors import Problem, UserError
 from contractgen.library.clauses import Risk
@@ -208,9 +208,7 @@ def coverage_command(spec: Path, as_json: bool, library: Path | None) -> None:
     if as_json:
         click.echo(json.dumps([as_dict(c) for c in result], indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
-
-    console = Console()
+    console = rich_console()
     for people, rows in _groups(result):
         if console.is_terminal:
             _rich_table(console, people, rows)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contractgen.cli import library_option, report, user_errors
+from contractgen.cli import library_option, report, rich_console, user_errors
 from contractgen.errors import Problem, UserError, format_problem
 
 if TYPE_CHECKING:
@@ -102,10 +102,9 @@ def lint(library: Path | None, strict: bool) -> None:
     from contractgen.library.lint import lint_library
 
     findings = lint_library(library)
-    colour = sys.stdout.isatty()
     for finding in sorted(findings, key=lambda f: (f.problem.file or "", f.problem.line or 0)):
-        label = click.style(finding.severity, fg="red" if finding.severity == "error" else "yellow") if colour \
-            else finding.severity
+        # click drops the colour in pipes, with NO_COLOR and --no-color
+        label = click.style(finding.severity, fg="red" if finding.severity == "error" else "yellow")
         click.echo(f"{format_problem(finding.problem)} [{label}]")
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
@@ -137,13 +136,12 @@ def lock(library: Path | None) -> None:
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     """A rich table on a terminal, tab-separated text otherwise (for grep and scripts)."""
     if sys.stdout.isatty():
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(*header)
         for row in rows:
             table.add_row(*row)
-        Console().print(table)
+        rich_console().print(table)
         return
     click.echo("\t".join(header))
     for row in rows:

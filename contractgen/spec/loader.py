@@ -97,12 +97,42 @@ def _file_kind(mode: int) -> str:
     return "special file"
 
 
+STDIN = "-"  # the spec path that means standard input; its problems name STDIN_NAME
+STDIN_NAME = "<stdin>"
+_TOO_BIG_HINT = "split the campaign or move influencers into a --roster CSV"
+
+
+def display_name(path: str | Path) -> str:
+    """How problems name a spec path: ``<stdin>`` for ``-``."""
+    return STDIN_NAME if str(path) == STDIN else str(path)
+
+
 def load_file(path: str | Path, display: str | None = None) -> Loaded:
-    """Read a ``.yaml``, ``.yml`` or ``.json`` spec file; raise UserError on any problem."""
+    """Read a ``.yaml``, ``.yml`` or ``.json`` spec file (``-``: standard input); raise UserError on any problem."""
+    if str(path) == STDIN:
+        return load_stdin(display or STDIN_NAME)
     path = Path(path)
     name = display or str(path)
-    text = read_text(path, name, kind="spec", too_big="split the campaign or move influencers into a --roster CSV")
+    text = read_text(path, name, kind="spec", too_big=_TOO_BIG_HINT)
     if path.suffix.lower() == ".json":
+        return load_json_text(text, name)
+    return load_yaml_text(text, name)
+
+
+def load_stdin(name: str = STDIN_NAME) -> Loaded:
+    """A spec piped in: JSON when it starts with ``{``, else YAML; size-limited as files are."""
+    import sys
+
+    raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise UserError(Problem(f"more than {MAX_BYTES:,} bytes; a spec may be at most {MAX_BYTES:,}", file=name,
+                                hint=_TOO_BIG_HINT))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(Problem(f"not UTF-8 text (bad byte at offset {exc.start})", file=name,
+                                hint="send the spec as UTF-8")) from None
+    if text.lstrip().startswith("{"):
         return load_json_text(text, name)
     return load_yaml_text(text, name)
 

@@ -1,0 +1,75 @@
+"""CLI manners (issue 15): pipes, colour, global flags, stdin, slugs, validation wording, schema files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from contractgen import __version__
+from contractgen.cli import main
+from tests.conftest import ROOT, SAMPLES
+
+
+def run(*args: str | Path, stdin: str | None = None, env: dict[str, str] | None = None,
+        color: bool = False) -> Result:
+    """The CLI in-process, stdout and stderr apart."""
+    return CliRunner().invoke(main, [str(a) for a in args], input=stdin, env=env, color=color,
+                              catch_exceptions=False)
+
+
+# --- item 6: manners -----------------------------------------------------------------------------
+
+def test_a_reader_that_goes_away_ends_the_run_quietly_with_exit_0() -> None:
+    # `contractgen validate samples/full.yaml | head -1`: the pipe is closed after one line.
+    command = [sys.executable, "-m", "contractgen", "validate", str(SAMPLES / "full.yaml")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as head does after its line
+    errors = process.stderr.read()
+    assert process.wait(timeout=60) == 0
+    assert first.startswith(b"samples/full.yaml: ok") or b"full.yaml: ok" in first
+    assert errors == b""
+
+
+def test_no_color_and_the_color_flags() -> None:
+    spec = SAMPLES / "full.yaml"
+    coloured = run("validate", spec, "--color")
+    assert "\x1b[" in coloured.stdout
+    assert "\x1b[" not in run("validate", spec, color=True, env={"NO_COLOR": "1"}).stdout
+    assert "\x1b[" not in run("validate", spec, "--no-color", color=True).stdout
+    assert "\x1b[" in run("validate", spec, color=True, env={"NO_COLOR": ""}).stdout  # empty: not set
+
+
+def test_version_and_global_flags_after_the_command() -> None:
+    assert run("-V").stdout.strip() == f"contractgen, version {__version__}"
+    quiet = run("validate", SAMPLES / "full.yaml", "-q")
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    assert "ok (3 influencer(s))" in run("validate", SAMPLES / "full.yaml").stdout
+    assert run("validate", SAMPLES / "full.yaml", "--debug").exit_code == 0
+    both = run("-q", "validate", SAMPLES / "full.yaml", "-v")
+    assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_a_spec_from_stdin_is_validated_and_its_errors_name_stdin(make_spec: Callable[..., Path]) -> None:
+    good = (SAMPLES / "minimal.yaml").read_text(encoding="utf-8")
+    result = run("validate", "-", stdin=good)
+    assert result.exit_code == 0 and result.stdout.startswith("<stdin>: ok (1 influencer(s))")
+    bad = run("validate", "-", stdin=good.replace("fee: 800", "fee: lots"))
+    assert bad.exit_code == 1 and bad.stdout == ""
+    assert "error: <stdin>:" in bad.stderr and "payment.fee" in bad.stderr
+
+
+def test_build_reads_stdin_and_lists_its_files_with_verbose(tmp_path: Path) -> None:
+    result = run("build", "-", "--out", tmp_path / "out", "--format", "docx", "-v",
+                 stdin=(SAMPLES / "minimal.yaml").read_text(encoding="utf-8"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "alexruns" / "contract.docx").is_file()
+    assert str(tmp_path / "out" / "alexruns" / "contract.docx") in result.stdout
+    assert result.stderr == ""
