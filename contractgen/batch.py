@@ -27,7 +27,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import select
 import signal
 import sys
@@ -65,6 +64,7 @@ from contractgen.render.fonts import extra_fonts, use_fonts
 from contractgen.resources import clauses_dir
 from contractgen.spec.loader import load_file
 from contractgen.spec.models import CampaignSpec, Influencer
+from contractgen.spec.slug import slugify
 from contractgen.spec.validate import validate_loaded
 from contractgen.toolkit import Toolkit
 
@@ -295,9 +295,7 @@ def _campaign_label(data: Any, path: Path) -> str:
         if isinstance(section.get("id"), str) and section["id"]:
             return section["id"]
         if isinstance(section.get("name"), str):
-            slug = re.sub(r"[^A-Za-z0-9]+", "-", section["name"]).strip("-")[:64]  # as CampaignSpec.campaign_id
-            if slug:
-                return slug
+            return slugify(section["name"], fallback=path.stem)  # as CampaignSpec.campaign_id
     return path.stem
 
 

@@ -135,4 +135,4 @@ def test_default_output_folder_is_out_campaign_id(tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     result = run_cli("build", SAMPLES / "minimal.yaml", "--format", "pdf", "--only", "contract")
     assert result.exit_code == 0
-    assert (tmp_path / "out" / "Spring-Sneaker-Drop" / "alexruns" / "contract.pdf").is_file()
+    assert (tmp_path / "out" / "spring-sneaker-drop" / "alexruns" / "contract.pdf").is_file()

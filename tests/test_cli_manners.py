@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from contractgen import __version__
 from contractgen.cli import main
+from contractgen.spec.slug import slugify
 from tests.conftest import ROOT, SAMPLES
 
 
@@ -73,3 +77,23 @@ def test_build_reads_stdin_and_lists_its_files_with_verbose(tmp_path: Path) -> N
     assert (tmp_path / "out" / "alexruns" / "contract.docx").is_file()
     assert str(tmp_path / "out" / "alexruns" / "contract.docx") in result.stdout
     assert result.stderr == ""
+
+
+# --- item 5: ids keep their letters ---------------------------------------------------------------
+
+def test_the_default_campaign_id_keeps_its_letters(make_spec: Callable[..., Path], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    assert slugify("Éclat Rose Serum Launch") == "eclat-rose-serum-launch"
+    assert slugify("Straße für Æsir, Øre & Łódź") == "strasse-fur-aesir-ore-lodz"
+    assert slugify("کمپین بهاره") == "campaign"  # nothing Latin to keep: the fallback
+
+    def french(data: dict[str, Any]) -> None:
+        data["campaign"]["name"] = "Éclat Rose Serum Launch"
+
+    spec = make_spec(french)
+    monkeypatch.chdir(tmp_path)
+    result = run("build", spec, "--format", "docx")
+    assert result.exit_code == 0, result.output
+    campaign = tmp_path / "out" / "eclat-rose-serum-launch"
+    uids = re.findall(r"^UID:(.*)$", (campaign / "campaign.ics").read_text(encoding="utf-8"), re.M)
+    assert uids and all(uid.startswith("eclat-rose-serum-launch-") for uid in uids)

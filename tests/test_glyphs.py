@@ -136,7 +136,7 @@ def test_batch_refuses_only_the_influencer_the_pdf_cannot_draw(make_spec: Callab
     result = run_cli("batch", make_spec(change), "--out", out, "--jobs", "1", "--only", "brief")
     assert result.exit_code == 1
     assert "@wang" in result.stderr and "influencers[1].legal_name" in result.stderr and "U+738B 王" in result.stderr
-    campaign = out / "Spring-Sneaker-Drop"
+    campaign = out / "spring-sneaker-drop"
     assert (campaign / "alexruns" / "brief.pdf").is_file()
     assert not (campaign / "wang").exists()
     result = run_cli("batch", make_spec(change), "--out", out, "--jobs", "1", "--only", "brief", "--format", "docx")
@@ -153,7 +153,7 @@ def test_batch_skips_a_roster_row_the_pdf_cannot_draw_naming_its_row(make_spec: 
                      "--format", "pdf")
     assert result.exit_code == 1
     assert "roster.csv:3: legal_name: no PDF font has U+738B 王" in result.stderr
-    campaign = out / "Spring-Sneaker-Drop"
+    campaign = out / "spring-sneaker-drop"
     assert (campaign / "maya" / "brief.pdf").is_file()
     assert not (campaign / "wang").exists()
 

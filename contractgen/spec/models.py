@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from contractgen.spec import codes
+from contractgen.spec.slug import slugify
 
 Platform = Literal[
     "instagram",
@@ -169,7 +170,7 @@ class Campaign(Model):
 
     name: Text = Field(description="Campaign name, printed on every document.")
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] | None = (
-        Field(None, description="Short id used in file names and tracking; default: slug of the name.")
+        Field(None, description="Short id used in file names and tracking; default: the name in lower-case letters and dashes.")
     )
     language: Literal["en", "fa"] = Field("en", description="Document language: en or fa (Persian).")
     calendar: Literal["gregorian", "jalali"] | None = Field(
@@ -540,11 +541,8 @@ class CampaignSpec(Model):
 
     @property
     def campaign_id(self) -> str:
-        """The campaign id, or a slug of its name."""
-        if self.campaign.id:
-            return self.campaign.id
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", self.campaign.name).strip("-")
-        return slug[:64] or "campaign"
+        """The campaign id, or a slug of its name (``Éclat Rose`` → ``eclat-rose``)."""
+        return self.campaign.id or slugify(self.campaign.name)
 
     @property
     def calendar(self) -> str:
