@@ -63,7 +63,7 @@ class Words:
 def influencer_duties(engagement: Engagement, words: Words) -> list[Duty]:
     """The dated duties of one influencer, in date order (the training included)."""
     spec, deal, person = engagement.spec, engagement.deal, engagement.influencer
-    handle = "@" + person.handle.lstrip("@")
+    handle = person.handle
     base = f"{spec.campaign_id}-{deal.slug}".lower()
     about = words.say("description", campaign=spec.campaign.name, brand=deal.brand_name, name=person.legal_name,
                       handle=handle)
@@ -189,7 +189,7 @@ def write_calendars(spec: CampaignSpec, engagements: Sequence[Engagement], kit: 
         folder = safe_folder_name(e.deal.slug)
         prepare_dir(out_dir / folder)
         name = words.say("influencer_calendar", campaign=spec.campaign.name, brand=brand,
-                         handle="@" + e.influencer.handle.lstrip("@"))
+                         handle=e.influencer.handle)
         data = calendar_bytes(name, duties, stamp)
         path = f"{folder}/{INFLUENCER_FILE}"
         artifacts.append(Artifact(spec.campaign_id, e.influencer.handle, "calendar", "ics", path,

@@ -254,7 +254,7 @@ def fee_chart(persons: Sequence[Person], locale: Locale) -> bytes | None:
     basic = ImageFont.Layout.BASIC  # same pixels on every machine, with or without libraqm
     font = ImageFont.truetype(str(regular), 30, layout_engine=basic)
     label_font = ImageFont.truetype(str(bold), 30, layout_engine=basic)
-    labels = ["@" + p.handle.lstrip("@") for p in persons]
+    labels = [p.handle for p in persons]
     values = [p.fee for p in persons]
     texts = [locale.num(v) for v in values]
     width, row, bar, top, pad = 1600, 70, 42, 30, 24

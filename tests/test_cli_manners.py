@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from contractgen import __version__
 from contractgen.cli import main
 from contractgen.spec.slug import slugify
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, docx_text
 
 
 def run(*args: str | Path, stdin: str | None = None, env: dict[str, str] | None = None,
@@ -97,3 +97,66 @@ def test_the_default_campaign_id_keeps_its_letters(make_spec: Callable[..., Path
     campaign = tmp_path / "out" / "eclat-rose-serum-launch"
     uids = re.findall(r"^UID:(.*)$", (campaign / "campaign.ics").read_text(encoding="utf-8"), re.M)
     assert uids and all(uid.startswith("eclat-rose-serum-launch-") for uid in uids)
+
+
+# --- item 9: validation ---------------------------------------------------------------------------
+
+def _errors(spec: Path) -> list[str]:
+    result = run("validate", spec)
+    assert result.exit_code == 1 and result.stdout == ""
+    return [line.removeprefix("error: ") for line in result.stderr.splitlines()]
+
+
+def test_cross_field_problems_come_with_the_others(make_spec: Callable[..., Path]) -> None:
+    def broken(data: dict[str, Any]) -> None:
+        data["campaign"]["currency"] = "EURO"  # a field error elsewhere
+        data["payment"]["schedule"] = [{"label": "On signature", "percent": 50}, {"label": "Later", "percent": 40}]
+        data["influencers"].append({**data["influencers"][0], "legal_name": "Alex Two"})  # the same handle
+        data["exclusivity"] = {"mode": "competitors"}
+
+    errors = "\n".join(_errors(make_spec(broken)))
+    assert "campaign.currency: 'EURO' is not an ISO 4217 currency code" in errors
+    assert "payment.schedule: percentages sum to 90, expected 100" in errors
+    assert "influencers[1].handle: '@alexruns' is already used by influencers[0]" in errors
+    assert "exclusivity.competitors: mode is 'competitors' but the list is empty" in errors
+
+
+def test_a_missing_key_points_at_its_section(make_spec: Callable[..., Path]) -> None:
+    text = (SAMPLES / "minimal.yaml").read_text(encoding="utf-8")
+    text = "# my notes\n# more notes\n\n" + "\n".join(line for line in text.splitlines() if "end:" not in line)
+    line = text.splitlines().index("campaign:") + 1
+    assert line > 1
+    assert f"{make_spec(text=text)}:{line}: campaign.end: required key is missing" in _errors(make_spec(text=text))
+
+
+def test_dates_written_another_way_are_read_back_to_the_user(make_spec: Callable[..., Path]) -> None:
+    def dates(data: dict[str, Any]) -> None:
+        data["campaign"]["start"] = "15/05/2027"
+        data["campaign"]["end"] = "05/06/2027"
+        data["campaign"]["agreement_date"] = "2027-02-30"
+
+    errors = "\n".join(_errors(make_spec(dates)))
+    assert "campaign.start: '15/05/2027': write dates as YYYY-MM-DD (2027-05-15)" in errors
+    assert "campaign.end: '05/06/2027' could be 2027-06-05 or 2027-05-06: write dates as YYYY-MM-DD" in errors
+    assert "campaign.agreement_date: '2027-02-30' is not a real date; write it as YYYY-MM-DD" in errors
+
+
+def test_platform_names_in_any_capitals_and_handles_without_at(make_spec: Callable[..., Path], tmp_path: Path) -> None:
+    def typed(data: dict[str, Any]) -> None:
+        data["deliverables"][0]["platform"] = "Instagram"
+        data["deliverables"][0]["format"] = "Reel"
+        person = data["influencers"][0]
+        person["handle"] = "alexruns"
+        person["platforms"] = {"INSTAGRAM": {"handle": "alex.pics", "followers": 5000, "avg_engagements": 200}}
+
+    result = run("build", make_spec(typed), "--out", tmp_path / "out", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "alexruns"
+    contract = docx_text(folder / "contract.docx")
+    assert "known online as @alexruns" in contract and "Instagram (@alex.pics)" in contract
+    assert "@alexruns" in (folder / "calendar.ics").read_text(encoding="utf-8")
+
+    def twice(data: dict[str, Any]) -> None:
+        data["influencers"][0]["platforms"] = {"Instagram": {"followers": 1}, "instagram": {"followers": 2}}
+
+    assert any("instagram is given twice" in e for e in _errors(make_spec(twice)))

@@ -80,8 +80,8 @@ def rule(rule_id: str, severity: Severity, summary: str) -> Callable[[Callable[[
 # --- helpers ---------------------------------------------------------------------------------
 
 def who(engagement: Engagement) -> str:
-    """The influencer as messages name them: their handle with one leading @."""
-    return "@" + engagement.influencer.handle.lstrip("@")
+    """The influencer as messages name them: their handle (the spec gives it its one leading @)."""
+    return engagement.influencer.handle
 
 
 def money(amount: Decimal, currency: str) -> str:

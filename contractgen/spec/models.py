@@ -111,13 +111,26 @@ Date = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_plausible
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e15"))]
 Days = Annotated[int, Field(ge=0, le=3650)]
+
+
+def _at_sign(value: str) -> str:
+    # `alexruns` and `@alexruns` are the same person: every document, file and message shows `@alexruns`.
+    return value if value.startswith("@") else "@" + value
+
+
 Handle = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True,
         pattern=r"^@?[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?$",
     ),
+    AfterValidator(_at_sign),
 ]
+
+
+def _lower_choice(value: object) -> object:
+    # Platform and format names are choices, not names: `Instagram` is `instagram`.
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 class Model(BaseModel):
@@ -241,6 +254,8 @@ class Deliverable(Model):
     live_days: Days = Field(30, description="The content stays up at least this many days.")
     notes: LongText | None = Field(None, description="Extra requirements for this deliverable.")
 
+    _choices = field_validator("platform", "format", mode="before")(_lower_choice)
+
 
 class PlatformStats(Model):
     """Audience figures the brand relied on when choosing the influencer."""
@@ -268,6 +283,17 @@ class Influencer(Model):
     deliverables: list[Deliverable] = Field(
         default_factory=list, description="Replaces the campaign's deliverables for this person."
     )
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _platform_keys(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        keys = [_lower_choice(k) for k in value]
+        repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} is given twice (in other capitals): keep one")
+        return dict(zip(keys, value.values(), strict=True))
 
 
 class Review(Model):
@@ -301,11 +327,18 @@ class GiftedProduct(Model):
     returnable: bool = Field(False, description="The product must be returned after the campaign.")
 
 
+def _sums_to_100(schedule: list[Milestone]) -> list[Milestone]:
+    # On the field, not among the cross-field rules: it is reported together with every other mistake.
+    if schedule and (total := sum(m.percent for m in schedule)) != 100:
+        raise ValueError(f"percentages sum to {total:g}, expected 100")
+    return schedule
+
+
 class Payment(Model):
     """The fee and how it is paid."""
 
     fee: Money = Field(description="Default fee where an influencer has none (0 for gifted-only).")
-    schedule: list[Milestone] = Field(
+    schedule: Annotated[list[Milestone], AfterValidator(_sums_to_100)] = Field(
         default_factory=list, description="Instalments; default 100% on completion. Sum to 100."
     )
     net_days: Days = Field(30, description="Days after invoice within which payment is made.")

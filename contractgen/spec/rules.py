@@ -6,7 +6,7 @@ Each rule yields ``(path, message, hint)`` so the error names the one field to c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from decimal import Decimal
 
 from contractgen import money
@@ -19,9 +19,15 @@ PLACEHOLDERS = ("platform", "campaign_id", "handle", "HANDLE")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-def check(spec: CampaignSpec) -> list[Finding]:
-    """Every cross-field problem in ``spec`` (empty when it is consistent)."""
-    return [*_dates(spec), *_money(spec), *_people(spec), *_exclusivity(spec), *_tracking(spec)]
+def check(spec: CampaignSpec, valid: Collection[str] | None = None) -> list[Finding]:
+    """Every cross-field problem in ``spec`` (empty when it is consistent).
+
+    With ``valid`` (the top-level sections that passed validation, the others being broken),
+    only the rules that read nothing but valid sections run: their problems are reported with
+    the others, not after those are fixed.
+    """
+    return [finding for rule, sections in _RULES if valid is None or sections <= set(valid)
+            for finding in rule(spec)]
 
 
 def _dates(spec: CampaignSpec) -> Iterator[Finding]:
@@ -51,12 +57,6 @@ def _windows(spec: CampaignSpec, items: list[Deliverable], base: tuple) -> Itera
 
 
 def _money(spec: CampaignSpec) -> Iterator[Finding]:
-    yield from _decimals(spec)
-    schedule = spec.payment.schedule
-    if schedule:
-        total = sum(m.percent for m in schedule)
-        if total != 100:
-            yield ("payment", "schedule"), f"percentages sum to {total:g}, expected 100", None
     if spec.payment.expenses == "capped" and spec.payment.expenses_cap is None:
         yield ("payment", "expenses_cap"), "expenses are 'capped' but no cap is given", "add expenses_cap"
     late = spec.penalties.late_delivery
@@ -123,6 +123,17 @@ def _tracking(spec: CampaignSpec) -> Iterator[Finding]:
                 ), "put {HANDLE} or {handle} in the pattern"
                 break
             codes[code] = i
+
+
+# Each rule and the top-level sections it reads.
+_RULES: tuple[tuple[Callable[[CampaignSpec], Iterator[Finding]], frozenset[str]], ...] = (
+    (_dates, frozenset({"campaign", "deliverables", "influencers", "brief"})),
+    (_decimals, frozenset({"campaign", "payment", "legal", "influencers"})),
+    (_money, frozenset({"payment", "penalties"})),
+    (_people, frozenset({"influencers"})),
+    (_exclusivity, frozenset({"exclusivity"})),
+    (_tracking, frozenset({"tracking", "influencers"})),
+)
 
 
 def handle_forms(handle: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import typing
@@ -9,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contractgen.errors import Problem, UserError
 from contractgen.spec import rules
@@ -19,11 +20,42 @@ from contractgen.spec.models import CampaignSpec
 
 _MESSAGES = {
     "missing": "required key is missing",
-    "date_from_datetime_parsing": "'{input}' is not a real date; write it as YYYY-MM-DD",
-    "date_parsing": "'{input}' is not a real date; write it as YYYY-MM-DD",
     "date_type": "'{input}' is not a date; write it as YYYY-MM-DD",
     "date_from_datetime_inexact": "'{input}' is not a date; write it as YYYY-MM-DD",
 }
+
+
+_DATE_KINDS = ("date_from_datetime_parsing", "date_parsing")
+# Dates written another way: 15/05/2027, 15.05.2027, 05-15-2027, 2027/05/15.
+_OTHER_DATE = re.compile(r"\s*(\d{1,4})[./ -](\d{1,2})[./ -](\d{1,4})\s*$")
+
+
+def date_message(value: object) -> str:
+    """What to say about text that is no YYYY-MM-DD date: the date it reads as, when there is one.
+
+    ``15/05/2027`` can only be 15 May, ``05/06/2027`` is 5 June or 6 May, ``2027-02-30`` is no date.
+    """
+    found = _OTHER_DATE.match(value) if isinstance(value, str) else None
+    candidates: list[tuple[str, str, str]] = []
+    if found:
+        first, middle, last = found.groups()
+        if len(first) == 4:
+            candidates = [(first, middle, last)]
+        elif len(last) == 4:
+            candidates = [(last, middle, first), (last, first, middle)]  # day first, then month first
+    readings: list[str] = []
+    for year, month, day in candidates:
+        try:
+            reading = dt.date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            continue
+        if reading not in readings and reading != value:
+            readings.append(reading)
+    if len(readings) == 1:
+        return f"'{value}': write dates as YYYY-MM-DD ({readings[0]})"
+    if readings:
+        return f"'{value}' could be {' or '.join(readings)}: write dates as YYYY-MM-DD"
+    return f"'{value}' is not a real date; write it as YYYY-MM-DD"
 
 
 def load_spec(path: str | Path, display: str | None = None) -> CampaignSpec:
@@ -41,14 +73,33 @@ def validate_loaded(loaded: Loaded) -> CampaignSpec:
     try:
         spec = CampaignSpec.model_validate(loaded.data)
     except ValidationError as exc:
-        raise UserError(pydantic_problems(exc, loaded)) from None
-    problems = [
-        Problem(message, file=loaded.file, line=loaded.line_of(path), where=dotted_path(path), hint=hint)
-        for path, message, hint in rules.check(spec)
-    ]
-    if problems:
+        partial, valid = _valid_sections(loaded.data, exc)
+        problems = pydantic_problems(exc, loaded) + _rule_problems(rules.check(partial, valid), loaded)
+        raise UserError(sorted(problems, key=lambda p: (p.line or 0, p.where or ""))) from None
+    if problems := _rule_problems(rules.check(spec), loaded):
         raise UserError(problems)
     return spec
+
+
+def _rule_problems(findings: list[rules.Finding], loaded: Loaded) -> list[Problem]:
+    return [Problem(message, file=loaded.file, line=loaded.line_of(path), where=dotted_path(path), hint=hint)
+            for path, message, hint in findings]
+
+
+def _valid_sections(data: dict[str, Any], exc: ValidationError) -> tuple[CampaignSpec, set[str]]:
+    """A spec of the sections that have no error (unchecked: only for the rules that read them alone)."""
+    broken = {error["loc"][0] for error in exc.errors(include_url=False) if error["loc"]}
+    values: dict[str, Any] = {}
+    for name, info in CampaignSpec.model_fields.items():
+        if name in broken:
+            continue
+        key = info.alias or name
+        if key in data:
+            try:
+                values[name] = TypeAdapter(info.annotation).validate_python(data[key])
+            except ValidationError:  # cannot happen for a section without errors; be safe
+                broken.add(name)
+    return CampaignSpec.model_construct(**values), set(CampaignSpec.model_fields) - broken
 
 
 def pydantic_problems(exc: ValidationError, loaded: Loaded, model: type[BaseModel] = CampaignSpec) -> list[Problem]:
@@ -120,6 +171,8 @@ def _message(error: dict[str, Any], path: tuple, model: type[BaseModel], is_key:
         close = difflib.get_close_matches(str(error["input"]), allowed, n=1, cutoff=0.6)
         what = f"unknown key '{error['input']}'" if is_key else f"'{error['input']}' is not allowed"
         return what + (f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}")
+    if kind in _DATE_KINDS:
+        return date_message(error.get("input"))
     if kind in _MESSAGES:
         return _MESSAGES[kind].format(input=error.get("input"))
     message = error["msg"]
