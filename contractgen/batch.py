@@ -64,6 +64,7 @@ from contractgen.render.fonts import extra_fonts, use_fonts
 from contractgen.resources import clauses_dir
 from contractgen.spec.loader import load_file
 from contractgen.spec.models import CampaignSpec, Influencer
+from contractgen.spec.schema import is_schema_file
 from contractgen.spec.slug import slugify
 from contractgen.spec.validate import validate_loaded
 from contractgen.toolkit import Toolkit
@@ -200,13 +201,17 @@ class Reporter:
 
 
 def find_specs(inputs: Iterable[Path]) -> list[Path]:
-    """Spec files named directly, or found (not recursively) in folders; each once, in order."""
+    """Spec files named directly, or found (not recursively) in folders; each once, in order.
+
+    In a folder, JSON Schema files (``*.schema.json``, or JSON with a ``$schema`` key) are not specs.
+    """
     found: list[Path] = []
     seen: set[Path] = set()
     for given in inputs:
         if given.is_dir():
             files = sorted(p for p in given.iterdir()
-                           if p.suffix.lower() in SPEC_SUFFIXES and p.is_file() and not p.name.startswith("."))
+                           if p.suffix.lower() in SPEC_SUFFIXES and p.is_file() and not p.name.startswith(".")
+                           and not is_schema_file(p))  # contractgen.schema.json lives beside the specs
             if not files:
                 raise UserError(Problem("no spec files (.yaml, .yml, .json) in this folder", file=str(given)))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -160,3 +161,30 @@ def test_platform_names_in_any_capitals_and_handles_without_at(make_spec: Callab
         data["influencers"][0]["platforms"] = {"Instagram": {"followers": 1}, "instagram": {"followers": 2}}
 
     assert any("instagram is given twice" in e for e in _errors(make_spec(twice)))
+
+
+# --- item 8: the schema file beside the specs ----------------------------------------------------
+
+def test_batch_of_a_folder_skips_the_schema_beside_the_specs(make_spec: Callable[..., Path], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    make_spec()  # tmp_path/spec.yaml
+    monkeypatch.chdir(tmp_path)
+    assert run("schema", "-o", "contractgen.schema.json").exit_code == 0
+    (tmp_path / "renamed.json").write_bytes((tmp_path / "contractgen.schema.json").read_bytes())  # by content
+    result = run("batch", ".", "--out", "out", "--format", "docx", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "1 influencer(s)" in result.stdout and "schema" not in result.output
+    assert (tmp_path / "out" / "spring-sneaker-drop" / "alexruns" / "contract.docx").is_file()
+
+
+def test_new_writes_the_schema_its_spec_points_at(tmp_path: Path) -> None:
+    from tests.test_questionnaire import ENTER
+    from tests.test_questionnaire import run as run_new
+
+    code, shown, _ = run_new(tmp_path, {"#confirm": [ENTER, "n"]}, source=SAMPLES / "minimal.yaml",
+                             output="specs/again.yaml")
+    assert code == 0, shown
+    first = (tmp_path / "specs" / "again.yaml").read_text(encoding="utf-8").splitlines()[0]
+    pointed = tmp_path / "specs" / first.split("$schema=", 1)[1]
+    assert json.loads(pointed.read_text(encoding="utf-8"))["title"] == "contractgen campaign spec"
+    assert "contractgen.schema.json" in shown

@@ -141,7 +141,7 @@ def _confirm(flow: Any, data: dict, output: Path, w: Wording, console: Console, 
 
 def _write(data: dict, target: Path, w: Wording, console: Console) -> Any:
     """Write the spec, after checking that the text loads back to the same spec."""
-    from contractgen.questionnaire.writer import draft_path, spec_text, write
+    from contractgen.questionnaire.writer import draft_path, spec_text, write, write_schema
     from contractgen.spec.loader import Loaded, load_yaml_text
     from contractgen.spec.validate import validate_loaded
 
@@ -151,6 +151,8 @@ def _write(data: dict, target: Path, w: Wording, console: Console) -> Any:
         raise RuntimeError(f"the spec text written to {target} does not load back to the answers")
     write(target, text)
     console.print(Text(w.text("messages", "written", path=target), style="green"))
+    if schema := write_schema(target):
+        console.print(Text(w.text("messages", "schema_written", path=schema), style="dim"))
     draft = draft_path(target)
     if draft.is_file() and draft != target:
         draft.unlink()

@@ -28,8 +28,10 @@ from contractgen.spec import loader
 # taken from ``contractgen schema`` (spec/schema.py); None writes no such line.
 try:
     from contractgen.spec.schema import SCHEMA_COMMENT as _SCHEMA_COMMENT
+    from contractgen.spec.schema import write_schema_beside
 except ImportError:  # pragma: no cover - the schema command is optional
     _SCHEMA_COMMENT = None
+    write_schema_beside = None
 SCHEMA_COMMENT: str | None = _SCHEMA_COMMENT
 
 DRAFT_MARKER = "contractgen-draft:"
@@ -151,3 +153,10 @@ def write(path: Path, text: str) -> None:
     with contextlib.suppress(OSError):  # write_atomic reports the failure, located
         path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))
+
+
+def write_schema(spec: Path) -> Path | None:
+    """Put the JSON Schema where a written spec's first line points; its path if it was (re)written."""
+    if SCHEMA_COMMENT is None or write_schema_beside is None:
+        return None
+    return write_schema_beside(spec)

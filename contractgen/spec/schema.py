@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from contractgen.cli import user_errors
+from contractgen.spec.loader import MAX_BYTES
 from contractgen.spec.models import CampaignSpec
 
 # Spec files contractgen writes start with this line so editors complete and check them.
@@ -16,26 +19,75 @@ SCHEMA_COMMENT = f"# yaml-language-server: $schema={SCHEMA_FILE_NAME}\n"
 
 
 def spec_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a campaign spec."""
+    """The JSON Schema (draft 2020-12) of a campaign spec; ``$schema`` first, as schema files start."""
     schema = CampaignSpec.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "contractgen campaign spec"
-    return schema
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def schema_text() -> str:
+    """The schema as the file ``schema -o`` and ``new`` write."""
+    return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema_beside(spec: Path) -> Path | None:
+    """Write :data:`SCHEMA_FILE_NAME` in the folder of ``spec`` unless it is already there as is.
+
+    Returns the path when it was written. Folder inputs of ``batch`` skip this file.
+    """
+    from contractgen.output import write_atomic
+
+    target = spec.parent / SCHEMA_FILE_NAME
+    data = schema_text().encode()
+    try:
+        if target.read_bytes() == data:
+            return None
+    except OSError:
+        pass  # not there yet (or unreadable: writing it says why)
+    write_atomic(target, data)
+    return target
+
+
+def is_schema_file(path: Path) -> bool:
+    """A JSON Schema, not a spec: named ``*.schema.json``, or JSON with a top-level ``$schema`` key.
+
+    A spec never has that key (unknown keys are errors), so a folder of specs may hold schemas.
+    """
+    if path.name.lower().endswith(".schema.json"):
+        return True
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with path.open("rb") as fh:
+            data = json.loads(fh.read(MAX_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return False  # not readable JSON: the loader reports it as the spec it may be
+    return isinstance(data, dict) and "$schema" in data
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help=f"Write to a file (e.g. {SCHEMA_FILE_NAME} beside your specs) instead of printing.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"Write to a file: {SCHEMA_FILE_NAME} beside your specs is where their first line "
+                   "points editors (batch skips it in folders).")
 @user_errors
-def schema(output: str | None) -> None:
-    """Print the JSON Schema of spec files, for editors and other tools."""
-    text = json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
-    if output:
-        from pathlib import Path
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of spec files, for editors and other tools.
 
+    Specs written by 'contractgen new' start with a line that points editors at
+    contractgen.schema.json in their folder; 'new' writes that file beside them.
+    For specs of your own: contractgen schema -o contractgen.schema.json
+    """
+    from contractgen.cli import verbosity
+
+    text = schema_text()
+    if output:
         from contractgen.output import write_atomic
 
-        write_atomic(Path(output), text.encode())
-        click.echo(f"wrote {output}")
-    else:
-        click.echo(text, nl=False)
+        write_atomic(output, text.encode())
+        if verbosity() >= 0:
+            click.echo(f"wrote {output}")
+        return
+    click.echo(text, nl=False)
+    if sys.stdout.isatty() and verbosity() >= 0:  # a person reading it, not a pipe: say where it belongs
+        click.echo(f"save it beside your specs, where their first line points: "
+                   f"contractgen schema -o {SCHEMA_FILE_NAME}", err=True)
