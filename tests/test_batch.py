@@ -79,13 +79,13 @@ def test_a_failing_spec_and_influencer_do_not_stop_the_others(specs: Path, tmp_p
     assert [(f["campaign"], f["influencer"], f["clauses"][0]) for f in manifest["files"]] == [
         ("SPRING", "@ana", "definitions@9.0.0")]
     failures = {(f["campaign"], f["influencer"]): f["message"] for f in manifest["failures"]}
-    assert set(failures) == {("SPRING", "@ben"), ("SUMMER", "@cy"), ("Broken", None)}
+    assert set(failures) == {("SPRING", "@ben"), ("SUMMER", "@cy"), ("broken", None)}
     assert "definitions.yaml" in failures[("SPRING", "@ben")] and "definitions@9.0.0" in failures[("SPRING", "@ben")]
-    assert "c-broken.yaml:3: campaign.start:" in failures[("Broken", None)]
+    assert "c-broken.yaml:3: campaign.start:" in failures[("broken", None)]
     rows = _csv_rows(out)
     assert [(r["status"], r["campaign"], r["influencer"]) for r in rows] == [
         ("ok", "SPRING", "'@ana"), ("failed", "SPRING", "'@ben"), ("failed", "SUMMER", "'@cy"),
-        ("failed", "Broken", "")]
+        ("failed", "broken", "")]
     assert rows[0]["sha256"] == manifest["files"][0]["sha256"]
     assert "definitions@9.0.0" in rows[0]["clauses"]
     assert "3 failed" in result.stderr and "c-broken.yaml:3" in result.stderr
