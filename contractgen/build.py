@@ -33,7 +33,7 @@ def engagements(spec: CampaignSpec, kit: Toolkit) -> list[Engagement]:
     """One engagement per influencer of a validated spec."""
     strings = kit.strings(spec.campaign.language)
     return expand(spec, kit.library.disclosure, spec.campaign.language, strings["on_completion"],
-                  strings["placement_sep"])
+                  strings["placement_sep"], kit.library.packs)
 
 
 def logo_path(spec: CampaignSpec, spec_file: Path | None) -> str | None:

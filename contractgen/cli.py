@@ -248,11 +248,13 @@ def main(ctx: click.Context, debug: bool, quiet: bool, verbose: bool, color: boo
 @click.option("--esign", type=click.Choice(ESIGN_CHOICES), default=None,
               help="Write the invisible anchors this e-signature service places its fields on, and OUT/signers.json.")
 @click.option("--initials", is_flag=True, help="Add an initials field for every signing party on every contract page.")
+@click.option("--force", is_flag=True, help="Build even when a risk finding is an error (see 'contractgen validate').")
 @library_option
 @font_option
 @user_errors
 def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, library: Path | None,
-          rates: Path | None, esign: str | None, initials: bool, font_files: tuple[Path, ...]) -> None:
+          rates: Path | None, esign: str | None, initials: bool, font_files: tuple[Path, ...],
+          force: bool) -> None:
     """Build every influencer's contract and brief from SPEC (YAML or JSON).
 
     Writes OUT/<handle>/contract.docx, contract.pdf, brief.docx, brief.pdf and
@@ -264,6 +266,10 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     influencer, agent) and date and name fields where the panel leaves them blank.
     A value with characters no PDF font has is refused before anything is written:
     add a font with --font FILE, or build only the DOCX.
+
+    A finding of severity error (an impossible date, a rejected ad label, a shared tracking
+    link, a field the jurisdiction's law requires) stops the build before anything is
+    written, unless --force is given.
     """
     from contractgen.build import build_campaign
     from contractgen.checks import load_rates
@@ -285,6 +291,17 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     kit = Toolkit(library)
     kit.library  # noqa: B018 - load (and check) the library before writing anything
     card = load_rates(rates)
+    if not force:
+        from contractgen.checks import locate, run_checks
+
+        errors = [f for f in run_checks(campaign, kit.library, card) if f.severity == "error"]
+        if errors:
+            for f in locate(errors, loaded):
+                where = f"{f.file}:{f.line}: " if f.line else f"{f.file}: "
+                click.echo(f"error: {where}{f.field}: {f.message} ({f.rule}); {f.hint}", err=True)
+            click.echo(f"error: not built: {len(errors)} finding(s) of severity error would go into signed "
+                       "documents; fix them, or build anyway with --force", err=True)
+            sys.exit(1)
     target = out_dir or Path("out") / safe_folder_name(campaign.campaign_id)  # campaign.id CON: out/_CON
     spec_file = None if str(spec) == STDIN else spec  # from stdin, a logo path is relative to here
     manifest = build_campaign(campaign, spec_file, target, kit, chosen, (only,) if only else KIND_CHOICES,

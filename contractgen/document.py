@@ -177,6 +177,7 @@ class Meta:
     page_label: str  # "Page {page} of {pages}"
     logo: str | None = None
     digits: str = "0123456789"  # the document's digits, for page numbers
+    paper: str = "a4"  # a4 or letter (US, CA): from the jurisdiction pack
     properties: dict[str, str] = field(default_factory=dict)  # provenance, custom properties
     signing: Signing = Signing()
     revision_author: str = ""  # a redline: who the tracked changes are by

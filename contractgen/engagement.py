@@ -7,16 +7,22 @@ duties. Computing them once here keeps clause text free of arithmetic.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import yaml
+
 from contractgen import money
 from contractgen.library.disclosure import DisclosureRules, placement_kind
+from contractgen.library.packs import Pack, pack_for
 from contractgen.spec import codes
-from contractgen.spec.models import CampaignSpec, Deliverable, Influencer
+from contractgen.spec.models import CampaignSpec, Deliverable, Influencer, Kpi
 from contractgen.spec.rules import fill, handle_forms
 
 
@@ -33,6 +39,8 @@ class DeliverablePlan:
     draft_due_days_before: days between the draft and publish_from
     live_days: days it stays up at least
     notes: extra requirements, or none
+    allocated_fee: the share of the Fee allocated to this line of Schedule 1 (all its pieces)
+    live_until: the last day the last piece must still be up (a story: its Highlight)
     """
 
     platform: str
@@ -44,6 +52,8 @@ class DeliverablePlan:
     draft_due_days_before: int
     live_days: int
     notes: str | None
+    allocated_fee: Decimal = Decimal(0)
+    live_until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,14 @@ class Deal:
     territory: the usage territory (spec or the campaign country)
     country_name: the campaign country's name
     slug: the influencer's folder name
+    term_end: the last day of the Term (usage, live periods, exclusivity, report, commission)
+    live_until: the last day any Deliverable must still be up
+    kpis: the KPIs in this influencer's contract (their own, else the campaign's)
+    kpis_own: true when the KPIs are the influencer's own targets, false for campaign-wide ones
+    commission_until: the last day a sale can earn commission, or none without commission
+    liability_limit: the cap on each party's liability (fee, or the spec's amount, never below the floor), or none
+    liability_floor: the least the cap can be (spec or jurisdiction pack), or none
+    product_due: the date the brand delivers a gifted product by, or none without one
     """
 
     fee: Decimal
@@ -152,6 +170,17 @@ class Deal:
     territory: str
     country_name: str
     slug: str
+    term_end: dt.date | None = None
+    live_until: dt.date | None = None
+    kpis: tuple[Kpi, ...] = ()
+    kpis_own: bool = False
+    commission_until: dt.date | None = None
+    liability_limit: Decimal | None = None
+    liability_floor: Decimal | None = None
+    product_due: dt.date | None = None
+
+
+_DEFAULT_PACK = Pack(code="default")  # a spec expanded without the library's packs
 
 
 @dataclass(frozen=True)
@@ -162,12 +191,14 @@ class Engagement:
     influencer: Influencer
     index: int
     deal: Deal
+    pack: Pack = _DEFAULT_PACK
 
     def context(self) -> dict[str, object]:
         """Names visible to clause and template text (their types: :func:`context_types`)."""
         names: dict[str, object] = {name: getattr(self.spec, name) for name in context_types() if name in _SECTIONS}
         names["influencer"] = self.influencer
         names["deal"] = self.deal
+        names["pack"] = self.pack
         return names
 
 
@@ -180,6 +211,7 @@ def context_types() -> dict[str, Any]:
     types: dict[str, Any] = {name: CampaignSpec.model_fields[name].annotation for name in _SECTIONS}
     types["influencer"] = Influencer
     types["deal"] = Deal
+    types["pack"] = Pack
     return types
 
 
@@ -192,15 +224,17 @@ def slugify_handle(handle: str) -> str:
 
 
 def expand(spec: CampaignSpec, rules: DisclosureRules, language: str, on_completion: str,
-           placement_sep: str = "; ") -> list[Engagement]:
+           placement_sep: str = "; ", packs: dict[str, Pack] | None = None) -> list[Engagement]:
     """One engagement per influencer, in spec order.
 
     ``on_completion`` names the single instalment of a deal without a schedule and
     ``placement_sep`` joins a platform's label placements: both are wording of the document's
     language (templates/<lang>/strings.yaml), so Persian gets «؛ » rather than "; ".
+    ``packs`` are the jurisdiction packs (the campaign's country, else ``default``).
     """
+    pack = pack_for(packs, spec.campaign.jurisdiction) if packs else _DEFAULT_PACK
     return [
-        Engagement(spec, person, i, _deal(spec, person, rules, language, on_completion, placement_sep))
+        Engagement(spec, person, i, _deal(spec, person, rules, language, on_completion, placement_sep, pack), pack)
         for i, person in enumerate(spec.influencers)
     ]
 
@@ -210,10 +244,10 @@ def _word(wording: dict[str, str], language: str) -> str:
 
 
 def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, language: str, on_completion: str,
-          placement_sep: str) -> Deal:
+          placement_sep: str, pack: Pack | None = None) -> Deal:
     fee = person.fee if person.fee is not None else spec.payment.fee
     items = person.deliverables or spec.deliverables
-    plans = tuple(_plan(d) for d in items)
+    plans = _allocate(tuple(_plan(d) for d in items), items, fee, spec.campaign.currency)
     first = min(p.publish_from for p in plans)
     last = max(p.publish_to for p in plans)
     platforms = tuple(sorted({p.platform for p in plans}))
@@ -246,7 +280,8 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
             text = _word(wording, language)
             if text not in placements:
                 placements.append(text)
-        tool = rules.platform_tools.get(platform) if spec.disclosure.platform_tools else None
+        tool = (jurisdiction.platform_tools.get(platform) or rules.platform_tools.get(platform)
+                if spec.disclosure.platform_tools else None)
         disclosure.append(PlatformDisclosure(platform, label, placement_sep.join(placements),
                                              _word(tool, language) if tool else None))
 
@@ -262,7 +297,31 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
     usage_months = spec.usage_rights.term_months
     country = _word(jurisdiction.country, language) if jurisdiction.country and jurisdiction is not rules.jurisdictions.get(
         "default") else codes.country_name(spec.campaign.jurisdiction, language)
+    live_until = max(p.live_until or p.publish_to for p in plans)
+    commission_until = (spec.campaign.end + dt.timedelta(days=payment.commission_window_days)
+                        if payment.commission_percent is not None else None)
+    usage_end = _add_months(last, usage_months) if usage_months else None
+    ends = [live_until, last + dt.timedelta(days=spec.reporting.report_due_days)]
+    ends += [d for d in (usage_end, commission_until) if d is not None]
+    if ex.mode != "none":
+        ends.append(last + dt.timedelta(days=ex.days_after))
+    floor = spec.legal.liability_floor
+    if floor is None and pack is not None:
+        floor = pack.liability_floor.get(spec.campaign.currency)
+    consideration = fee + (payment.gifted_product.value if payment.gifted_product else Decimal(0))
+    gift = payment.gifted_product
+    first_work = min(p.draft_due if spec.review.draft_required else p.publish_from for p in plans)
+    product_due = (gift.delivered_by or max(spec.campaign.start, first_work - dt.timedelta(days=7))) if gift else None
     return Deal(
+        product_due=product_due,
+        liability_limit=None if cap == "none" else max(
+            consideration if cap == "total_fee" else Decimal(cap), floor or Decimal(0)),
+        liability_floor=floor,
+        term_end=max(ends),
+        live_until=live_until,
+        kpis=tuple(person.kpis or spec.reporting.kpis),
+        kpis_own=bool(person.kpis),
+        commission_until=commission_until,
         fee=fee,
         paid=fee > 0,
         gifted_only=fee == 0 and payment.gifted_product is not None,
@@ -286,7 +345,7 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
         late_per_day_amount=share(late.percent_per_day) if late else None,
         late_cap_amount=share(late.cap_percent) if late else None,
         liability_cap_amount=None if cap == "none" else (fee if cap == "total_fee" else Decimal(cap)),
-        usage_end=_add_months(last, usage_months) if usage_months else None,
+        usage_end=usage_end,
         governing_law=spec.legal.governing_law or _word(jurisdiction.governing_law, language),
         venue=spec.legal.venue or _word(jurisdiction.venue, language),
         territory=spec.usage_rights.territory or country,
@@ -297,7 +356,10 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
 
 def _plan(item: Deliverable) -> DeliverablePlan:
     window = item.publish_window
+    # A story is up for a day, then in a Highlight: live_days counts both (at least one day).
+    live_until = window.to + dt.timedelta(days=max(item.live_days, 1) - 1)
     return DeliverablePlan(
+        live_until=live_until,
         platform=item.platform,
         format=item.format,
         count=item.count,
@@ -307,6 +369,40 @@ def _plan(item: Deliverable) -> DeliverablePlan:
         draft_due_days_before=item.draft_due_days_before,
         live_days=item.live_days,
         notes=item.notes,
+    )
+
+
+@functools.cache
+def fee_weights() -> dict[str, Decimal]:
+    """Format weights that split a fee over Schedule 1 (``contractgen/data/fee-weights.yaml``)."""
+    path = Path(__file__).resolve().parent / "data" / "fee-weights.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {name: Decimal(str(weight)) for name, weight in data["weights"].items()}
+
+
+def _allocate(plans: tuple[DeliverablePlan, ...], items: list[Deliverable], fee: Decimal,
+              currency: str) -> tuple[DeliverablePlan, ...]:
+    """Each line's allocated fee: the spec's own figure, else a weighted share of what is left.
+
+    The shares are split like instalments (largest remainder in the currency's smallest unit),
+    so the Schedule 1 column adds up to the fee exactly.
+    """
+    weights = fee_weights()
+
+    def weight(d: Deliverable) -> Decimal:
+        # "tiktok.video" before "video": a platform may price a format differently.
+        return weights.get(f"{d.platform}.{d.format}", weights.get(d.format, Decimal(1)))
+
+    given = sum((d.fee for d in items if d.fee is not None), Decimal(0))
+    rest = max(fee - given, Decimal(0))
+    open_lines = [i for i, d in enumerate(items) if d.fee is None]
+    total_weight = sum((weight(items[i]) * items[i].count for i in open_lines), Decimal(0))
+    percents = [weight(items[i]) * items[i].count * 100 / total_weight for i in open_lines] if total_weight else []
+    shares = dict(zip(open_lines, money.allocate(rest, percents, currency), strict=True)) if percents else {}
+    return tuple(
+        dataclasses.replace(p, allocated_fee=money.to_minor_units(
+            items[i].fee if items[i].fee is not None else shares.get(i, Decimal(0)), currency))
+        for i, p in enumerate(plans)
     )
 
 

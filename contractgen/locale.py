@@ -20,11 +20,13 @@ _PERSIAN_DIGITS = str.maketrans("0123456789.,%", "۰۱۲۳۴۵۶۷۸۹٫٬٪")
 class Locale:
     """Formatting rules for one document language and calendar."""
 
-    def __init__(self, language: str, calendar: str, currency: str, strings: dict[str, Any]) -> None:
+    def __init__(self, language: str, calendar: str, currency: str, strings: dict[str, Any],
+                 date_style: str = "dmy") -> None:
         self.language = language
         self.calendar = calendar
         self.currency = currency
         self.strings = strings
+        self.date_style = date_style  # "mdy" (US: March 21, 2025) or "dmy" (21 March 2025)
 
     @property
     def rtl(self) -> bool:
@@ -72,6 +74,8 @@ class Locale:
             months = self.strings["jalali_months"]
             return self.digits(f"{j.day} {months[j.month - 1]} {j.year}")
         months = self.strings["months"]
+        if self.date_style == "mdy" and not self.rtl:
+            return f"{months[value.month - 1]} {value.day}, {value.year}"
         return self.digits(f"{value.day} {months[value.month - 1]} {value.year}")
 
     def join(self, items: Iterable[Any], last: str = "list_and") -> str:

@@ -13,6 +13,7 @@ from jinja2 import FileSystemLoader
 
 from contractgen.errors import Problem, UserError
 from contractgen.library.clauses import Library, load_library
+from contractgen.library.packs import pack_for
 from contractgen.locale import Locale
 from contractgen.resources import clauses_dir, templates_dir
 from contractgen.spec.loader import load_file
@@ -28,7 +29,7 @@ class Toolkit:
     def __init__(self, overlay: Path | None = None) -> None:
         self.overlay = overlay
         self.templates = templates_dir()
-        self._engines: dict[tuple[str, str, str], TextEngine] = {}
+        self._engines: dict[tuple[str, str, str, str], TextEngine] = {}
         self._strings: dict[str, dict] = {}
 
     @cached_property
@@ -48,11 +49,16 @@ class Toolkit:
     def locale(self, spec: CampaignSpec) -> Locale:
         """Formatting rules for a spec's language, calendar and currency."""
         language = spec.campaign.language
-        return Locale(language, spec.calendar, spec.campaign.currency, self.strings(language))
+        return Locale(language, spec.calendar, spec.campaign.currency, self.strings(language), self.date_style(spec))
+
+    def date_style(self, spec: CampaignSpec) -> str:
+        """How the campaign's jurisdiction pack writes dates (US: month first)."""
+        packs = self.library.packs
+        return pack_for(packs, spec.campaign.jurisdiction).date_style if packs else "dmy"
 
     def engine(self, spec: CampaignSpec) -> TextEngine:
-        """The text engine for a spec (one per language, calendar and currency)."""
-        key = (spec.campaign.language, spec.calendar, spec.campaign.currency)
+        """The text engine for a spec (one per language, calendar, currency and date style)."""
+        key = (spec.campaign.language, spec.calendar, spec.campaign.currency, self.date_style(spec))
         if key not in self._engines:
             loader = FileSystemLoader(str(self.templates / spec.campaign.language))
             self._engines[key] = TextEngine(self.locale(spec), loader)

@@ -44,7 +44,7 @@ def test_contract_states_the_deal(full_build: Path, fmt: str) -> None:
         "Glossier", "The Ordinary",  # named competitors in exclusivity
         "#ad", "Paid partnership",  # disclosure label and Instagram's tool
         "MAYAGLOWS15",  # discount code
-        "10 February 2027",  # publish window start
+        "February 10, 2027",  # publish window start, written the US way (a US campaign)
         "the State of California",
     ):
         assert expected in text, f"{expected!r} missing from {path.name}"

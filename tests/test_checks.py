@@ -19,22 +19,24 @@ from contractgen.checks import BUILTIN, RULES
 
 # What the samples trigger, and why (each is a real finding, not noise):
 SAMPLE_FINDINGS = {
-    # Sara is paid in product only: a reminder that gifts still need the ad label.
-    "full.yaml": {"R8.gifted-without-disclosure"},
-    # The smallest spec leaves things open: no audience figures, the reel's draft is due on
-    # 31 March (5 days before the 5 April window) while the campaign starts on 1 April, no brand
-    # contact, no kill fee, no KPIs, no tracking.
-    "minimal.yaml": {"R1.no-figures", "R2.draft-before-start", "R2.no-brand-contact", "R2.no-kill-fee",
-                     "R4.no-kpis", "R4.no-tracking"},
+    # Sara is paid in product only: a reminder that gifts still need the ad label, and the
+    # campaign's exclusivity, paid usage and first refusal would bind her unpaid.
+    "full.yaml": {"R8.gifted-without-disclosure", "R6.gifted-extras"},
+    # The smallest spec leaves things open: no account listed for Instagram, no brand contact or
+    # signatory, no company number (GB), no Cancellation Fee, no KPIs, no tracking.
+    "minimal.yaml": {"R1.no-account", "R2.no-brand-contact", "R2.no-kill-fee", "R4.no-kpis", "R4.no-tracking",
+                     "R8.unnamed-signatory", "R8.pack-requirement"},
     # Telegram has followers but no engagement figure; Mahsa is paid in product only. Its NDA
     # clause is checked in Persian (the carve-out says تبلیغ and رابطه تجاری).
-    "persian.yaml": {"R1.no-figures", "R8.gifted-without-disclosure"},
+    "persian.yaml": {"R1.no-figures", "R8.gifted-without-disclosure", "R6.gifted-extras", "R8.pack-requirement"},
 }
 
 
 def clean(data: dict[str, Any]) -> None:
     """samples/minimal.yaml made complete enough that no rule fires."""
     data["brand"]["contact"] = {"name": "Jo Bloggs", "email": "jo@stride.example"}
+    data["brand"]["signatory"] = {"name": "Jo Bloggs", "title": "Director"}
+    data["brand"]["registration"] = "company number 01234567"
     data["influencers"][0]["platforms"] = {"instagram": {"followers": 48200, "avg_engagements": 2650}}
     data["deliverables"][0]["publish_window"] = {"from": "2027-04-08", "to": "2027-04-20"}
     data["payment"]["kill_fee_percent"] = 25
@@ -93,6 +95,13 @@ def _reel(count: int, start: str, end: str, **extra: Any) -> dict[str, Any]:
             "publish_window": {"from": start, "to": end}, **extra}
 
 
+def _second_influencer(data: dict[str, Any]) -> None:
+    """A second influencer on the clean spec: both get the landing URL with no per-person UTM."""
+    clean(data)
+    data["influencers"].append({"legal_name": "Sam Lee", "handle": "@samruns", "email": "sam@example.co.uk",
+                                "platforms": {"instagram": {"followers": 30000, "avg_engagements": 1500}}})
+
+
 # rule id → (change to the clean spec, field of the finding, words its message must hold)
 TRIGGERS: dict[str, tuple[Callable[[dict[str, Any]], None], str, str]] = {
     "R1.implausible-figures": (
@@ -101,7 +110,20 @@ TRIGGERS: dict[str, tuple[Callable[[dict[str, Any]], None], str, str]] = {
     "R1.low-engagement": (
         _set("influencers.0.platforms", {"instagram": {"followers": 500000, "avg_engagements": 300}}),
         "influencers[0].platforms.instagram.avg_engagements", "engagement rate is 0.06%"),
-    "R1.no-figures": (_drop("influencers.0.platforms"), "influencers[0].platforms", "no audience figures for instagram"),
+    "R1.no-figures": (_set("influencers.0.platforms", {"instagram": {"followers": 48200}}),
+                      "influencers[0].platforms.instagram", "no average engagements recorded for instagram"),
+    "R1.no-account": (_drop("influencers.0.platforms"), "influencers[0].platforms", "lists no account there"),
+    "R3.brief-claim-unlisted": (_set("brief", {"key_message": "Run faster in 7 days"}), "brief.key_message",
+                                "a claim about results"),
+    "R4.shared-tracking-link": (_second_influencer, "tracking.utm", "would all get the tracking link"),
+    "R6.conduct-overrides-exclusivity": (_set("conduct", {"prohibited": ["promoting competitors"]}),
+                                         "conduct.prohibited[0]", "override the exclusivity terms"),
+    "R6.gifted-extras": (
+        _then(_set("payment.fee", 0), _set("payment.gifted_product", {"description": "Trail shoes", "value": 120}),
+              _set("legal", {"renewal_option": True})),
+        "legal.renewal_option", "@alexruns is paid only in product"),
+    "R8.unnamed-signatory": (_drop("brand.signatory"), "brand.signatory", "no brand signatory"),
+    "R8.pack-requirement": (_drop("brand.registration"), "brand.registration", "company number is missing"),
     "R1.no-warranty": (_set("authenticity", {"warranty": False}), "authenticity.warranty", "authenticity warranty"),
     "R2.draft-before-start": (
         _set("deliverables.0.publish_window", {"from": "2027-04-03", "to": "2027-04-20"}),
@@ -210,7 +232,7 @@ def test_per_influencer_findings_name_the_influencer_and_line(cli: Callable[...,
 
     result = cli("validate", spec)
     assert result.exit_code == 0  # warnings alone do not fail...
-    assert "findings: 0 errors, 1 warning, 2 info" in result.output
+    assert "findings: 0 errors, 5 warnings, 1 info" in result.output  # Big Reach has no TikTok account listed
     lines = result.output.splitlines()
     group = lines.index("  @bigreach")
     assert "R1.low-engagement" in lines[group + 1]
@@ -247,6 +269,7 @@ def test_json_reports_invalid_specs_too(cli: Callable[..., Any], make_spec: Call
 
 def test_duplicate_campaign_findings_are_reported_once(cli: Callable[..., Any], make_spec: Callable[..., Path]) -> None:
     def two(data: dict[str, Any]) -> None:
+        data["deliverables"][0]["publish_window"] = {"from": "2027-04-03", "to": "2027-04-20"}
         data["influencers"].append({**data["influencers"][0], "handle": "@second", "email": "s@example.com"})
 
     found = [f for f in findings(cli, make_spec(two)) if f["rule"] == "R2.draft-before-start"]
@@ -375,6 +398,6 @@ def test_build_prints_a_count_and_records_findings(cli: Callable[..., Any], tmp_
     out = tmp_path / "out"
     result = cli("build", SAMPLES / "minimal.yaml", "--out", out, "--format", "pdf", "--only", "brief")
     assert result.exit_code == 0, result.output
-    assert "findings: 0 errors, 4 warnings, 2 info (details: contractgen validate" in result.output
+    assert "findings: 0 errors, 6 warnings, 1 info (details: contractgen validate" in result.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert rule_ids(manifest["findings"]) == SAMPLE_FINDINGS["minimal.yaml"]

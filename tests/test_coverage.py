@@ -39,7 +39,7 @@ def test_full_sample_names_the_clauses(cli: Callable[..., Any]) -> None:
     assert maya["R2"]["clauses"] == ["timeline", "communication", "late-delivery", "force-majeure", "notices"]
     assert maya["R4"]["clauses"] == ["reporting"]
     assert maya["R4"]["sections"] == ["kpis", "must-include", "tracking"]
-    assert maya["R5"]["clauses"] == ["payment", "kill-fee", "renewal"]
+    assert maya["R5"]["clauses"] == ["payment", "cancellation", "renewal"]
     assert maya["R7"]["clauses"] == ["cadence"]
     assert "disclosure" in maya["R8"]["clauses"] and "confidentiality" in maya["R8"]["clauses"]
     # Sara is paid in product only: no late-delivery deduction and no kill fee in her contract.
@@ -78,7 +78,7 @@ def test_minimal_sample_leaves_risks_open(cli: Callable[..., Any]) -> None:
     (lambda d: d.update(penalties={}), "R2", "partly", "late-delivery", "penalties.late_delivery"),
     (lambda d: d.update(reporting={"kpis": []}), "R4", "partly", None, "reporting.kpis"),
     (lambda d: d.update(cadence={}), "R7", "open", "cadence", "cadence"),
-    (lambda d: d["payment"].pop("kill_fee_percent"), "R5", "partly", "kill-fee", "payment.kill_fee_percent"),
+    (lambda d: d["payment"].pop("kill_fee_percent"), "R5", "partly", None, "payment.kill_fee_percent"),
     (lambda d: d.update(exclusivity={"mode": "none"}), "R6", "partly", "exclusivity", "exclusivity.mode"),
 ])
 def test_spec_choices_open_risks(change: Callable[[dict[str, Any]], None], risk: str, status: str, gone: str | None,

@@ -55,7 +55,7 @@ deliverables:
   - platform: instagram
     format: reel
     count: 1
-    publish_window: {from: 2027-04-05, to: 2027-04-20}
+    publish_window: {from: 2027-04-08, to: 2027-04-20}
 payment:
   fee: 800
 """
@@ -197,8 +197,8 @@ ERROR_CASES: list[tuple[str, str | bytes, str, str]] = [
      "{file}:5: campaign.start: 0001-01-01 is not a plausible campaign date (years 2000-2100)"),
     ("date-year-9999", edit("end: 2027-04-30", "end: 9999-12-31"), ".yaml",
      "{file}:6: campaign.end: 9999-12-31 is not a plausible campaign date (years 2000-2100)"),
-    ("date-window-reversed", edit("{from: 2027-04-05, to: 2027-04-20}", "{from: 2027-04-20, to: 2027-04-05}"), ".yaml",
-     "{file}:17: deliverables[0].publish_window.to: 2027-04-05 is before 'from' (2027-04-20) (swap the dates)"),
+    ("date-window-reversed", edit("{from: 2027-04-08, to: 2027-04-20}", "{from: 2027-04-20, to: 2027-04-08}"), ".yaml",
+     "{file}:17: deliverables[0].publish_window.to: 2027-04-08 is before 'from' (2027-04-20) (swap the dates)"),
     # Negative, enormous and not-a-number numbers.
     ("fee-1e300", edit("fee: 800", "fee: 1e300"), ".yaml", "{file}:19: payment.fee: input should be less than or equal to 1E+15"),
     ("fee-negative", edit("fee: 800", "fee: -1"), ".yaml", "{file}:19: payment.fee: input should be greater than or equal to 0"),
@@ -408,10 +408,13 @@ TABLE_FIELDS = {"reporting.kpis[].metric", "reporting.kpis[].target", "payment.s
 NOT_TEXT = {"campaign.jurisdiction", "campaign.currency", "brand.logo", "campaign.id", "tracking.discount_code",
             "tracking.landing_url", "influencers[].handle", "influencers[].platforms{}.handle"}
 EMAIL_FIELDS = {"brand.signatory.email", "brand.contact.email", "agency.signatory.email", "agency.contact.email",
-                "influencers[].email", "influencers[].agent.email"}
+                "influencers[].email", "influencers[].agent.email", "influencers[].guardian.email"}
 URL_FIELDS = {f"tracking.utm.{name}" for name in ("source", "medium", "campaign", "content", "term")}
-# Accepted, but no document prints them: a company signatory signs by name and title only.
-NOT_PRINTED = {"brand.signatory.email", "brand.signatory.phone", "agency.signatory.email", "agency.signatory.phone"}
+# Accepted, but no document prints them: a company signatory signs by name and title only, a
+# guardian by name; a tax id belongs on the tax forms, never in the contract.
+NOT_PRINTED = {"brand.signatory.email", "brand.signatory.phone", "agency.signatory.email", "agency.signatory.phone",
+               "influencers[].guardian.title", "influencers[].guardian.email", "influencers[].guardian.phone",
+               "influencers[].tax_id"}
 
 
 def string_fields(model: type[BaseModel] = CampaignSpec, prefix: str = "") -> set[str]:
@@ -462,7 +465,7 @@ def hostile_spec() -> tuple[dict[str, Any], dict[str, list[str]]]:
         given.setdefault(field, []).append(text)
         return text
 
-    window = {"from": "2027-04-05", "to": "2027-04-20"}
+    window = {"from": "2027-04-08", "to": "2027-04-20"}
 
     def deliverable(field: str, fmt: str) -> dict[str, Any]:
         return {"platform": "instagram", "format": fmt, "publish_window": window, "notes": value(field)}
@@ -471,6 +474,8 @@ def hostile_spec() -> tuple[dict[str, Any], dict[str, list[str]]]:
         f = "influencers[]."
         return {"legal_name": value(f + "legal_name"), "handle": handle, "email": value(f + "email"),
                 "address": value(f + "address"), "tax_id": value(f + "tax_id"),
+                "tax_residence": value(f + "tax_residence"), "guardian": _person("influencers[].guardian", value),
+                "kpis": [{"metric": value(f + "kpis[].metric"), "target": value(f + "kpis[].target")}],
                 "agent": _person("influencers[].agent", value), **extra}
 
     data = {
@@ -525,7 +530,8 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
     data, given = hostile_spec()
     spec = folder / "spec.yaml"
     spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    result = run_cli("build", spec, "--out", folder / "out")
+    # --force: the hostile UTM patterns have no {handle}, so both influencers share one link (an error finding)
+    result = run_cli("build", spec, "--out", folder / "out", "--force")
     assert result.exit_code == 0, result.stderr
     return folder / "out", given
 

@@ -73,7 +73,7 @@ def test_build_lists_summary_and_calendars(built: Path) -> None:
         assert (built / entry["path"]).is_file()
     campaign_level = [f for f in manifest["files"] if f["kind"] in ("summary",) or f["path"] == "campaign.ics"]
     assert all(f["influencer"] == "" for f in campaign_level)
-    assert [f["rule"] for f in manifest["findings"]] == ["R8.gifted-without-disclosure"]
+    assert [f["rule"] for f in manifest["findings"]] == ["R6.gifted-extras"] * 3 + ["R8.gifted-without-disclosure"]
 
 
 # --- calendars ------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def test_calendars_are_deterministic_and_skip_undated_duties(make_spec: Callable
     assert sorted(str(e["SUMMARY"]) for e in items) == ["Last day of the usage period (no new use after it): @alexruns",
                                                         "Performance report due, @alexruns",
                                                         "Publish: 1 Reel on Instagram, @alexruns"]
-    assert {e["DTSTART"].dt for e in items} == {dt.date(2027, 4, 5), dt.date(2027, 4, 27), dt.date(2027, 10, 20)}
+    assert {e["DTSTART"].dt for e in items} == {dt.date(2027, 4, 8), dt.date(2027, 4, 27), dt.date(2027, 10, 20)}
 
 
 # --- the summary ----------------------------------------------------------------------------
@@ -145,7 +145,8 @@ def test_summary_holds_each_influencers_figures(kit: Toolkit) -> None:
         for figure in figures:
             assert figure in row, (handle, figure, row)
     assert "fees USD 13,500, USD 13,860 with gifted product" in text
-    assert "@mayaglows | 2 Reels on Instagram | 5 February 2027 | 10 February 2027 – 24 February 2027 | 8 March 2027" in text
+    # A US campaign: dates as a US reader writes them.
+    assert "@mayaglows | 2 Reels on Instagram | February 5, 2027 | February 10, 2027 – February 24, 2027 | March 8, 2027" in text
 
 
 def test_summary_holds_findings_and_coverage(kit: Toolkit) -> None:

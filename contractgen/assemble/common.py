@@ -46,6 +46,7 @@ def document_meta(engagement: Engagement, engine: TextEngine, strings: Mapping[s
         header_text=engagement.deal.brand_name,
         page_label=strings["page"],
         digits=engine.locale.digits("0123456789"),
+        paper=engagement.pack.paper,
         properties={"contractgen.campaign": spec.campaign_id, "contractgen.influencer": person.handle,
                     **(properties or {})},
     )

@@ -104,7 +104,7 @@ def _clause(clause: ClauseSource, number: int, library: Library, engine: TextEng
     if variant is None:
         raise _fail(clause, library, LookupError("no variant applies and none is the fallback"), "no wording")
     source = variant.text.get(language)
-    title = clause.title.get(language)
+    title = (variant.title or clause.title).get(language)
     if source is None or title is None:
         raise _fail(clause, library, LookupError(f"no '{language}' wording"), "missing language")
     try:
@@ -147,6 +147,9 @@ def signature_block(engagement: Engagement, strings: dict[str, Any]) -> Signatur
     # A person signs for themselves: no "for and on behalf of".
     people.append(Signatory(roles["influencer"], person.legal_name, person.legal_name, None, person.legal_name,
                             "influencer", str(person.email) if person.email else None))
+    if person.guardian:
+        people.append(Signatory(roles["guardian"], person.guardian.name, person.guardian.name, None,
+                                person.guardian.name, "guardian", person.guardian.email))
     if person.agent:
         people.append(Signatory(roles["agent"], person.agent.name, person.agent.name, _title(person.agent),
                                 person.agent.name, "agent", person.agent.email))

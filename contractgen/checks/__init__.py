@@ -63,15 +63,17 @@ class Finding:
 def run_checks(spec: CampaignSpec, library: Library, rates: RateCard,
                engagements: Sequence[Engagement] | None = None) -> list[Finding]:
     """Every finding of every rule, campaign-level first, then by influencer, worst first."""
-    people = list(engagements) if engagements is not None else expand(spec, library.disclosure, spec.campaign.language, "")
+    people = list(engagements) if engagements is not None else expand(
+        spec, library.disclosure, spec.campaign.language, "", packs=library.packs)
     ctx = Context(spec, people, [figures(e, rates) for e in people], rates, library)
     found: list[tuple[tuple[int, int, int], Finding]] = []
     seen: set[tuple[str, str, str]] = set()
     for order, rule in enumerate(RULES.values()):
-        severity = rates.severity.get(rule.id, rule.severity)
-        if severity == "off":
+        override = rates.severity.get(rule.id)
+        if override == "off":
             continue
         for hit in rule.check(ctx):
+            severity = override or hit.severity or rule.severity
             handle = spec.influencers[hit.influencer].handle if hit.influencer is not None else None
             finding = Finding(rule.id, severity, handle, dotted_path(hit.path), hit.message, hit.hint)
             key = (rule.id, finding.field, finding.message)

@@ -35,6 +35,7 @@ class Hit:
     path: Path_
     message: str
     hint: str
+    severity: Severity | None = None  # a data-driven rule's own severity; None: the rule's
 
 
 @dataclass
@@ -198,16 +199,23 @@ def no_figures(ctx: Context) -> Iterator[Hit]:
         stats = e.influencer.platforms
         missing = [p for p in e.deal.platforms if p not in stats]
         no_engagement = [p for p in e.deal.platforms if p in stats and stats[p].avg_engagements is None]  # type: ignore[index]
-        if missing:
-            yield Hit(e.index, ("influencers", e.index, "platforms"),
-                      f"{who(e)} has no audience figures for {', '.join(missing)}, where deliverables are published: "
-                      "engagement and the fee cannot be checked",
-                      f"add influencers[{e.index}].platforms.{missing[0]} with followers and avg_engagements "
-                      "from the influencer's native insights")
+        del missing  # R1.no-account reports a platform with no account listed at all
         for name in no_engagement:
             yield Hit(e.index, ("influencers", e.index, "platforms", name),
                       f"{who(e)} has no average engagements recorded for {name}: the engagement rate cannot be checked",
                       f"add influencers[{e.index}].platforms.{name}.avg_engagements (likes + comments per post)")
+
+
+@rule("R1.no-account", "warning", "deliverables on a platform the influencer lists no account for")
+def no_account(ctx: Context) -> Iterator[Hit]:
+    for e in ctx.engagements:
+        missing = [p for p in e.deal.platforms if p not in e.influencer.platforms]
+        if missing:
+            yield Hit(e.index, ("influencers", e.index, "platforms"),
+                      f"{who(e)} must publish on {', '.join(missing)} but lists no account there: nobody has checked "
+                      "that the account exists, its audience or its engagement",
+                      f"add influencers[{e.index}].platforms.{missing[0]} (handle, followers, avg_engagements from "
+                      "native insights), or move the deliverable to a platform the influencer uses")
 
 
 @rule("R1.no-warranty", "warning", "no audience-authenticity warranty in the contract")
@@ -221,7 +229,7 @@ def no_warranty(ctx: Context) -> Iterator[Hit]:
 
 # --- R2: missed dates and slow communication -------------------------------------------------
 
-@rule("R2.draft-before-start", "warning", "a draft is due before the campaign (or the agreement) starts")
+@rule("R2.draft-before-start", "error", "a draft is due before the campaign (or the agreement) starts")
 def draft_before_start(ctx: Context) -> Iterator[Hit]:
     if not ctx.spec.review.draft_required:
         return
@@ -342,15 +350,15 @@ def no_brand_contact(ctx: Context) -> Iterator[Hit]:
                   "add brand.contact with a name and email")
 
 
-@rule("R2.no-kill-fee", "info", "a paid deal with no kill fee if the brand cancels")
+@rule("R2.no-kill-fee", "info", "a paid deal with no Cancellation Fee if the brand cancels")
 def no_kill_fee(ctx: Context) -> Iterator[Hit]:
     if ctx.spec.payment.kill_fee_percent is not None:
         return
     paid = [who(e) for e in ctx.engagements if e.deal.paid]
     if paid:
         yield Hit(None, ("payment", "kill_fee_percent"),
-                  f"no kill fee is set for {_people(paid)}: if the brand cancels without cause, what the influencer is "
-                  "owed is left to argument",
+                  f"no Cancellation Fee is set for {_people(paid)}: if the brand cancels without cause, the influencer "
+                  "is paid only for what was delivered",
                   "set payment.kill_fee_percent (25-50% is common)")
 
 
@@ -429,6 +437,21 @@ def no_tracking(ctx: Context) -> Iterator[Hit]:
         yield Hit(None, ("tracking",),
                   "no tracking link or discount code is set: sales and clicks cannot be traced to each influencer",
                   "add tracking.landing_url with utm parameters and a tracking.discount_code pattern such as {HANDLE}15")
+
+
+@rule("R4.shared-tracking-link", "error", "the same tracking link for several influencers or platforms")
+def shared_tracking_link(ctx: Context) -> Iterator[Hit]:
+    owners: dict[str, list[str]] = {}
+    for e in ctx.engagements:
+        for link in e.deal.tracking_links:
+            owners.setdefault(link.url, []).append(f"{who(e)} on {link.platform}")
+    for url, names in owners.items():
+        if len(names) > 1:
+            yield Hit(None, ("tracking", "utm"),
+                      f"{_list(names)} would all get the tracking link {url}: clicks and sales cannot be credited "
+                      "to the right person or platform",
+                      "put {handle} and {platform} in the utm patterns (e.g. content: \"{handle}\", source: "
+                      "\"{platform}\"), or pay commission on discount codes only")
 
 
 # --- R5: fees out of line with value ---------------------------------------------------------
@@ -692,3 +715,104 @@ def platform_tools_off(ctx: Context) -> Iterator[Hit]:
                   "be enough, and platforms may hide undisclosed branded content",
                   "set disclosure.platform_tools: true")
 
+
+
+# --- consistency between the spec's parts (added with the jurisdiction packs) ----------------
+
+_CLAIM = re.compile(
+    r"\b\d+\s*(?:days?|weeks?|months?|hours?|%|percent|times|x)\b|\b(?:guarantee[ds]?|clinically|proven|"
+    r"visibly|cures?|heals?|reduces?|removes?|results?)\b", re.IGNORECASE)
+
+
+@rule("R3.brief-claim-unlisted", "warning", "the brief requires a product claim the contract does not list as approved")
+def brief_claim_unlisted(ctx: Context) -> Iterator[Hit]:
+    brief = ctx.spec.brief
+    benefits = [b.casefold() for b in (brief.product.benefits if brief.product else [])]
+    texts: list[tuple[Path_, str]] = []
+    if brief.key_message:
+        texts.append((("brief", "key_message"), brief.key_message))
+    if brief.call_to_action:
+        texts.append((("brief", "call_to_action"), brief.call_to_action))
+    texts += [(("brief", "mandatory", i), t) for i, t in enumerate(brief.mandatory)]
+    for path, text in texts:
+        match = _CLAIM.search(text)
+        if match is None:
+            continue
+        folded, claim = text.casefold(), match.group(0).casefold()
+        if any(b in folded or claim in b for b in benefits):
+            continue
+        yield Hit(None, path,
+                  f"the brief requires '{text}', a claim about results, but brief.product.benefits does not list it: "
+                  "the contract lets the influencer make only the listed claims and never present results as typical",
+                  "add the claim to brief.product.benefits if the brand can substantiate it, or take it out of the brief")
+
+
+@rule("R6.conduct-overrides-exclusivity", "warning", "the conduct list restricts other brands, which is exclusivity's job")
+def conduct_overrides_exclusivity(ctx: Context) -> Iterator[Hit]:
+    for i, item in enumerate(ctx.spec.conduct.prohibited):
+        if re.search(r"competitor|rival|other brands?", item, re.IGNORECASE):
+            yield Hit(None, ("conduct", "prohibited", i),
+                      f"conduct.prohibited lists '{item}': banning competitors for the whole term without defining "
+                      "them would override the exclusivity terms (its brands and dates)",
+                      "remove it from conduct.prohibited and set the exclusivity section instead")
+
+
+@rule("R6.gifted-extras", "warning", "a gifted-only deal takes exclusivity, first refusal or paid usage for free")
+def gifted_extras(ctx: Context) -> Iterator[Hit]:
+    spec = ctx.spec
+    for e in ctx.engagements:
+        if not e.deal.gifted_only:
+            continue
+        extras = []
+        if spec.exclusivity.mode != "none":
+            extras.append(("exclusivity", "mode"))
+        if spec.legal.renewal_option:
+            extras.append(("legal", "renewal_option"))
+        if spec.usage_rights.mode != "organic_only" or spec.usage_rights.whitelisting:
+            extras.append(("usage_rights", "mode"))
+        for path in extras:
+            yield Hit(e.index, path,
+                      f"{who(e)} is paid only in product, yet the contract would take {dotted(path)} from them "
+                      "unpaid: such rights are usually paid for, and may not bind without consideration",
+                      f"pay a fee for it, or give {who(e)} their own deal without it")
+
+
+def dotted(path: Path_) -> str:
+    """``exclusivity.mode`` from a path, for messages."""
+    return ".".join(str(p) for p in path)
+
+
+@rule("R8.unnamed-signatory", "warning", "a company's signature block names nobody")
+def unnamed_signatory(ctx: Context) -> Iterator[Hit]:
+    spec = ctx.spec
+    if spec.brand.signatory is None:
+        yield Hit(None, ("brand", "signatory"), "no brand signatory is named: the signature block is left blank",
+                  "set brand.signatory with the name and title of the person authorised to sign")
+    if spec.agency is not None and spec.agency.signatory is None:
+        yield Hit(None, ("agency", "signatory"), "no agency signatory is named: the signature block is left blank",
+                  "set agency.signatory with the name and title of the person authorised to sign")
+
+
+@rule("R8.pack-requirement", "warning", "a field the jurisdiction's law requires in the contract is empty")
+def pack_requirement(ctx: Context) -> Iterator[Hit]:
+    packs = ctx.library.packs
+    if not packs:
+        return
+    pack = packs.get(ctx.spec.campaign.jurisdiction) or packs["default"]
+    for need in pack.requires:
+        head, _, rest = need.field.partition(".")
+        if head == "influencers[]":
+            for e in ctx.engagements:
+                if _empty(e.influencer, rest):
+                    yield Hit(e.index, ("influencers", e.index, *rest.split(".")),
+                              f"{who(e)}: {need.message}", need.hint, need.severity)
+        elif _empty(ctx.spec, need.field):
+            yield Hit(None, tuple(need.field.split(".")), need.message, need.hint, need.severity)
+
+
+def _empty(obj: object, dotted_field: str) -> bool:
+    for name in dotted_field.split("."):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return True
+    return obj in ("", [], {})

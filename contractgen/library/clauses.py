@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from contractgen.errors import Problem, UserError
 from contractgen.library.disclosure import DisclosureRules, load_rules
+from contractgen.library.packs import Pack, load_packs
 from contractgen.spec.loader import Loaded, load_file
 from contractgen.spec.validate import pydantic_problems
 
@@ -33,6 +34,7 @@ class Variant(_Strict):
     """One alternative wording, used when its condition holds."""
 
     when: str | None = Field(None, description="Jinja expression; no condition = the fallback.")
+    title: Wording | None = Field(None, description="A title of its own (e.g. a gifted deal's 'The Product').")
     text: Wording
 
 
@@ -66,6 +68,9 @@ class Clause(_Strict):
     def digest(self) -> str:
         """Hash of everything that changes what the clause says (not the drafting notes)."""
         body = self.model_dump(include={"title", "when", "text", "variants"}, mode="json")
+        for variant in body.get("variants") or ():
+            if variant.get("title") is None:
+                variant.pop("title", None)  # keeps the fingerprints of variants without a title of their own
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -100,6 +105,7 @@ class Library:
     disclosure: DisclosureRules
     layout_file: Path
     sandboxed_ids: frozenset[str] = field(default_factory=frozenset)
+    packs: dict[str, Pack] = field(default_factory=dict)
 
     def digest(self) -> str:
         """One hash for the library as used: every clause in layout order, and the disclosure rules."""
@@ -109,6 +115,8 @@ class Library:
             if clause:
                 h.update(f"{clause.ref}:{clause.digest()}\n".encode())
         h.update(self.disclosure.model_dump_json().encode())  # its wording goes into contracts too
+        for code in sorted(self.packs):
+            h.update(self.packs[code].model_dump_json().encode())
         return h.hexdigest()
 
 
@@ -214,4 +222,6 @@ def load_library(builtin_clauses: Path, layout_file: Path, overlay: Path | None 
     if overlay is not None and (overlay / "data" / "disclosure.yaml").is_file():
         rules_file = overlay / "data" / "disclosure.yaml"  # an overlay may carry its own rules
     rules = load_rules(rules_file)
-    return Library(clauses, sources, layout, rules, layout_path, frozenset(sandboxed))
+    # An overlay's jurisdictions/<CC>.yaml replaces the built-in pack of that country.
+    packs = load_packs(builtin_clauses / "jurisdictions", *([overlay / "jurisdictions"] if overlay else []))
+    return Library(clauses, sources, layout, rules, layout_path, frozenset(sandboxed), packs)

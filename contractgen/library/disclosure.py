@@ -37,6 +37,7 @@ class Jurisdiction(_Data):
     placement: Placement
     governing_law: Wording
     venue: Wording
+    platform_tools: dict[str, Wording] = Field(default_factory=dict)  # replaces the general wording here
 
 
 class DisclosureRules(_Data):

@@ -61,6 +61,7 @@ def lint_folders(folders: list[tuple[Path, bool]], layout_file: Path, engine: Te
     for clause, loaded, index, path in clauses:
         findings.extend(_clause_findings(clause, loaded, index, path, engine, ids))
     findings.extend(_layout_findings(layout_file, folders, ids))
+    findings.extend(_pack_findings(folders))
     return findings
 
 
@@ -93,6 +94,17 @@ def require_clean(overlay: Path | None) -> None:
         errors.append(Problem(f"the clause library has {len(errors)} lint error(s); nothing was built",
                               hint=f"fix them first: '{command}' lists the same"))
         raise UserError(errors)
+
+
+def _pack_findings(folders: list[tuple[Path, bool]]) -> list[Finding]:
+    """The jurisdiction packs (``jurisdictions/<CC>.yaml``) of every folder, read as a build reads them."""
+    from contractgen.library.packs import load_packs
+
+    try:
+        load_packs(*(folder / "jurisdictions" for folder, _ in folders))
+    except UserError as exc:
+        return [Finding("error", p) for p in exc.problems]
+    return []
 
 
 def _layout_findings(layout_file: Path, folders: list[tuple[Path, bool]], ids: set[str]) -> list[Finding]:

@@ -89,6 +89,10 @@ def render_docx(doc: Document) -> bytes:
         writer.restart_clauses(doc.blocks)
 
         section = word.sections[0]
+        if meta.paper == "letter":  # US and Canadian documents; the template is A4
+            from docx.shared import Inches
+
+            section.page_width, section.page_height = Inches(8.5), Inches(11)
         writer.header(section.header, meta)
         writer.footer(section.footer.part.element, meta)
         signatures = next((b for b in doc.blocks if isinstance(b, SignatureBlock)), None)

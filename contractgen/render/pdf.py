@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
@@ -1149,26 +1149,28 @@ class _Page:
     def decorate(self, canv: Canvas, page: int, pages: int) -> None:
         """Header and footer of one page, once the page count is known."""
         canv.saveState()
-        top = PAGE_H - 8 * mm
+        page_w, page_h = canv._pagesize
+        margin_x = (page_w - FRAME_W) / 2  # Letter is wider than A4: the text column stays the same
+        top = page_h - 8 * mm
         logo_w = 0.0
         if self.logo:
             path, w, h = self.logo
             lh = 12 * mm
             logo_w = min(w * lh / h, FRAME_W / 3)
-            x = PAGE_W - MARGIN_X - logo_w if self.rtl else MARGIN_X
+            x = page_w - margin_x - logo_w if self.rtl else margin_x
             canv.drawImage(path, x, top - lh, width=logo_w, height=lh, mask="auto", preserveAspectRatio=True)
         if self.header:
             room = FRAME_W - logo_w - (6 * mm if logo_w else 0)
             _, h = self.header.wrap(room, 40)
-            x = MARGIN_X if self.rtl or not logo_w else PAGE_W - MARGIN_X - room
+            x = margin_x if self.rtl or not logo_w else page_w - margin_x - room
             self.header.drawOn(canv, x, top - 6 * mm - h / 2)
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
-        canv.line(MARGIN_X, top - 15 * mm, PAGE_W - MARGIN_X, top - 15 * mm)
+        canv.line(margin_x, top - 15 * mm, page_w - margin_x, top - 15 * mm)
         label = self.meta.page_label.replace("{pages}", str(pages)).replace("{page}", str(page))
         footer = TextBlock([(label.translate(self.digits), FACE_REGULAR)], self.footer_style, self.rtl)
         footer.wrap(FRAME_W, 40)
-        footer.drawOn(canv, MARGIN_X, 10 * mm)
+        footer.drawOn(canv, margin_x, 10 * mm)
         if self.initials:
             self._initials(canv, page)
         canv.restoreState()
@@ -1179,7 +1181,9 @@ class _Page:
         people = [s for s in block.signatories if s.key]
         w, h, gap = self.INITIALS_W, self.INITIALS_H, 2 * mm
         row = len(people) * w + (len(people) - 1) * gap
-        start = MARGIN_X if self.rtl else PAGE_W - MARGIN_X - row
+        page_w = canv._pagesize[0]
+        margin_x = (page_w - FRAME_W) / 2  # the same column on A4 and Letter
+        start = margin_x if self.rtl else page_w - margin_x - row
         y = 7 * mm
         canv.setStrokeColor(FIELD_BORDER)
         canv.setLineWidth(0.5)
@@ -1248,11 +1252,13 @@ def render_pdf(doc: Document) -> bytes:
     fontset = fonts()
     story = _Builder(meta).flow(doc.blocks) or [Spacer(1, 1)]
     out = io.BytesIO()
+    pagesize = LETTER if meta.paper == "letter" else A4
+    margin_x = (pagesize[0] - FRAME_W) / 2
     template = BaseDocTemplate(
         out,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
+        pagesize=pagesize,
+        leftMargin=margin_x,
+        rightMargin=margin_x,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
         title=meta.title,
@@ -1266,7 +1272,7 @@ def render_pdf(doc: Document) -> bytes:
         direction="R2L" if meta.rtl else None,
         initialFontName=fontset.regular,  # else reportlab references Helvetica on every page
     )
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,
+    frame = Frame(margin_x, MARGIN_BOTTOM, FRAME_W, pagesize[1] - MARGIN_TOP - MARGIN_BOTTOM,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     signatures = next((b for b in doc.blocks if isinstance(b, SignatureBlock)), None)

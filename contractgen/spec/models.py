@@ -253,6 +253,11 @@ class Deliverable(Model):
     )
     live_days: Days = Field(30, description="The content stays up at least this many days.")
     notes: LongText | None = Field(None, description="Extra requirements for this deliverable.")
+    fee: Money | None = Field(
+        None,
+        description="Share of the influencer's fee allocated to this deliverable (all its pieces); "
+        "default: the fee split by the format weights in contractgen/data/fee-weights.yaml.",
+    )
 
     _choices = field_validator("platform", "format", mode="before")(_lower_choice)
 
@@ -267,6 +272,23 @@ class PlatformStats(Model):
     )
 
 
+class Kpi(Model):
+    """A performance indicator and its target."""
+
+    metric: Text = Field(description="What is measured, e.g. engagement_rate.")
+    target: Annotated[
+        Text | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
+    ] = Field(None, description="The target, e.g. 4% or 1500.")
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target_text(cls, value: object) -> object:
+        # Targets are read as printed ("4%", 1500); numbers become their text.
+        if isinstance(value, bool):
+            return value
+        return str(value) if isinstance(value, int | float | Decimal) else value
+
+
 class Influencer(Model):
     """One creator under contract."""
 
@@ -274,14 +296,23 @@ class Influencer(Model):
     handle: Handle = Field(description="Primary handle, used in file names and discount codes.")
     email: EmailStr = Field(description="Email address for notices.")
     address: Address | None = Field(None, description="Postal address for notices.")
-    tax_id: Text | None = Field(None, description="Tax identification number.")
+    tax_id: Text | None = Field(
+        None, description="Tax identification number (kept for the tax forms; never printed in the contract)."
+    )
+    tax_residence: Text | None = Field(None, description="Country of tax residence, e.g. France.")
     agent: Person | None = Field(None, description="Agent or manager who represents the influencer.")
+    guardian: Person | None = Field(
+        None, description="Parent or legal guardian who signs with an influencer under the age of majority."
+    )
     platforms: dict[Platform, PlatformStats] = Field(
         default_factory=dict, description="Audience figures per platform."
     )
     fee: Money | None = Field(None, description="Fee for this influencer; overrides payment.fee.")
     deliverables: list[Deliverable] = Field(
         default_factory=list, description="Replaces the campaign's deliverables for this person."
+    )
+    kpis: list[Kpi] = Field(
+        default_factory=list, description="This influencer's own KPI targets; replace reporting.kpis in their contract."
     )
 
     @field_validator("platforms", mode="before")
@@ -325,6 +356,9 @@ class GiftedProduct(Model):
     description: Text = Field(description="What is given.")
     value: Money = Field(description="Its retail value in the campaign currency.")
     returnable: bool = Field(False, description="The product must be returned after the campaign.")
+    delivered_by: Date | None = Field(
+        None, description="Date the brand delivers the product by; default: 7 days before the first draft is due."
+    )
 
 
 def _sums_to_100(schedule: list[Milestone]) -> list[Milestone]:
@@ -447,21 +481,6 @@ class Confidentiality(Model):
     years: int = Field(2, ge=1, le=50, description="How long confidentiality lasts.")
 
 
-class Kpi(Model):
-    """A performance indicator and its target."""
-
-    metric: Text = Field(description="What is measured, e.g. engagement_rate.")
-    target: Annotated[
-        Text | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
-    ] = Field(None, description="The target, e.g. 4% or 1500.")
-
-    @field_validator("target", mode="before")
-    @classmethod
-    def _target_text(cls, value: object) -> object:
-        # Targets are read as printed ("4%", 1500); numbers become their text.
-        if isinstance(value, bool):
-            return value
-        return str(value) if isinstance(value, int | float | Decimal) else value
 
 
 class Reporting(Model):
@@ -544,6 +563,9 @@ class Legal(Model):
         "total_fee", description="Cap on liability: total_fee, none, or an amount."
     )
     renewal_option: bool = Field(False, description="Brand has first refusal on a follow-up campaign.")
+    liability_floor: Money | None = Field(
+        None, description="The least the liability cap can be; default: the jurisdiction pack's floor for the currency."
+    )
 
 
 class CampaignSpec(Model):

@@ -83,6 +83,24 @@ def _decimals(spec: CampaignSpec) -> Iterator[Finding]:
                 if places else "write it as a whole number")
 
 
+def _allocations(spec: CampaignSpec) -> Iterator[Finding]:
+    """Fees given per deliverable must fit the influencer's fee (the rest is split by weight)."""
+    for i, person in enumerate(spec.influencers):
+        fee = person.fee if person.fee is not None else spec.payment.fee
+        own = bool(person.deliverables)
+        items = person.deliverables or spec.deliverables
+        given = [d.fee for d in items if d.fee is not None]
+        if not given:
+            continue
+        base: tuple = ("influencers", i, "deliverables") if own else ("deliverables",)
+        total = sum(given)
+        everything = len(given) == len(items)
+        if total > fee or (everything and total != fee):
+            yield base, (
+                f"the deliverable fees add up to {total:,} but {person.handle}'s fee is {fee:,}"
+            ), "make the deliverables' fee values add up to the fee (or leave some out to share the rest)"
+
+
 def _people(spec: CampaignSpec) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     for i, person in enumerate(spec.influencers):
@@ -130,6 +148,7 @@ _RULES: tuple[tuple[Callable[[CampaignSpec], Iterator[Finding]], frozenset[str]]
     (_dates, frozenset({"campaign", "deliverables", "influencers", "brief"})),
     (_decimals, frozenset({"campaign", "payment", "legal", "influencers"})),
     (_money, frozenset({"payment", "penalties"})),
+    (_allocations, frozenset({"payment", "influencers", "deliverables"})),
     (_people, frozenset({"influencers"})),
     (_exclusivity, frozenset({"exclusivity"})),
     (_tracking, frozenset({"tracking", "influencers"})),
