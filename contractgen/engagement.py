@@ -41,6 +41,7 @@ class DeliverablePlan:
     notes: extra requirements, or none
     allocated_fee: the share of the Fee allocated to this line of Schedule 1 (all its pieces)
     live_until: the last day the last piece must still be up (a story: its Highlight)
+    late_per_day_amount: the late-delivery deduction per day for this line, or none
     """
 
     platform: str
@@ -54,6 +55,7 @@ class DeliverablePlan:
     notes: str | None
     allocated_fee: Decimal = Decimal(0)
     live_until: dt.date | None = None
+    late_per_day_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,9 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
     code = fill(spec.tracking.discount_code, forms).upper() if spec.tracking.discount_code else None
 
     late = spec.penalties.late_delivery
+    if late:
+        plans = tuple(dataclasses.replace(p, late_per_day_amount=money.to_minor_units(
+            p.allocated_fee * late.percent_per_day / 100, currency)) for p in plans)
     cap = spec.legal.liability_cap
     ex = spec.exclusivity
     usage_months = spec.usage_rights.term_months

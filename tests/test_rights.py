@@ -124,7 +124,7 @@ def test_perpetual_usage_has_no_end(make_spec) -> None:
 def test_table_csv_and_persian_wording() -> None:
     table = run_cli("rights", FULL)
     assert table.exit_code == 0
-    assert "Paid usage (ads, boosted posts)" in table.stdout and "1 September 2027" in table.stdout
+    assert "Paid usage (ads, boosted posts)" in table.stdout and "September 1, 2027" in table.stdout  # US dates
     csv_out = run_cli("rights", FULL, "--csv").stdout.splitlines()
     assert csv_out[0].split(",")[:3] == ["influencer", "deliverable", "right"]
     assert csv_out[1].startswith("'@mayaglows,")  # a leading @ is kept text for spreadsheets

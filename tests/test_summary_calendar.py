@@ -73,7 +73,8 @@ def test_build_lists_summary_and_calendars(built: Path) -> None:
         assert (built / entry["path"]).is_file()
     campaign_level = [f for f in manifest["files"] if f["kind"] in ("summary",) or f["path"] == "campaign.ics"]
     assert all(f["influencer"] == "" for f in campaign_level)
-    assert [f["rule"] for f in manifest["findings"]] == ["R6.gifted-extras"] * 3 + ["R8.gifted-without-disclosure"]
+    assert [f["rule"] for f in manifest["findings"]] == (["R8.unnamed-signatory"] + ["R6.gifted-extras"] * 3
+                                                         + ["R8.gifted-without-disclosure"])
 
 
 # --- calendars ------------------------------------------------------------------------------

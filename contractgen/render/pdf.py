@@ -414,7 +414,10 @@ class TextBlock(Flowable):
         fit = int((availHeight + 1e-6) // self.style.leading)
         n = len(self.lines)
         if fit >= n:
-            return [self]
+            # Asked to split although every line fits (a table cell measures its own spacing):
+            # "cannot split" lets the caller keep or move the block whole; [self] alone breaks
+            # reportlab's table-cell splitting, which expects two parts.
+            return []
         if n - fit < 2:
             fit = n - 2  # no widow: take a line along to the next page
         if fit < 2:
