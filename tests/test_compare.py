@@ -53,7 +53,7 @@ def _with_tiktok(d: dict) -> None:
 
 # (name, change to OLD, change giving NEW, fields the summary must name, clause ids it must name)
 EDITS: list[tuple[str, Callable[[dict], Any] | None, Callable[[dict], Any], set[str], set[str]]] = [
-    ("fee", None, _fee, {"payment.fee"}, {"payment", "liability"}),
+    ("fee", None, _fee, {"payment.fee"}, {"payment", "definitions"}),  # the cap stays at its floor (GBP 5,000)
     ("dates", None, _dates, {"deliverables[0].publish_window.to"}, {"timeline"}),
     ("usage term", None, _usage, {"usage_rights.term_months", "usage_rights.mode"}, {"usage-rights"}),
     ("exclusivity mode", None, _exclusivity, {"exclusivity.mode"}, {"exclusivity"}),
