@@ -88,3 +88,12 @@ def pdf_text(path: Path | bytes) -> str:
 def words(text: str) -> list[str]:
     """Words without numbering or punctuation, for comparing DOCX and PDF text."""
     return re.findall(r"[^\W\d_]+", text)
+
+
+def count_while_writing(folder: Path, pattern: str) -> int:
+    """Files matching ``pattern`` (rglob when it has no '/') under ``folder`` while a run may be
+    swapping staged folders in: a folder renamed away mid-scan counts as nothing yet."""
+    try:
+        return len(list(folder.glob(pattern) if "/" in pattern else folder.rglob(pattern)))
+    except FileNotFoundError:
+        return 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, pdf_text, run_cli
+from conftest import ROOT, count_while_writing, pdf_text, run_cli
 
 from contractgen.output import TEMP_PREFIX
 
@@ -223,7 +223,7 @@ def test_a_killed_batch_leaves_only_complete_files(make_spec: Callable[..., Path
                                start_new_session=True)  # its own process group: the workers die with it
     try:
         deadline = time.monotonic() + 60
-        while len(list(out.rglob("contract.pdf"))) < 4 and time.monotonic() < deadline:
+        while count_while_writing(out, "contract.pdf") < 4 and time.monotonic() < deadline:
             time.sleep(0.02)
     finally:
         os.killpg(process.pid, signal.SIGKILL)

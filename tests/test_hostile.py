@@ -30,7 +30,7 @@ from urllib.parse import quote_plus
 
 import pytest
 import yaml
-from conftest import ROOT, SAMPLES, docx_text, pdf_text, run_cli
+from conftest import ROOT, SAMPLES, count_while_writing, docx_text, pdf_text, run_cli
 from pydantic import BaseModel, EmailStr
 
 from contractgen.errors import UserError
@@ -768,14 +768,6 @@ def _assert_complete(out: Path) -> int:
     return len(documents)
 
 
-def _count_while_writing(out: Path, name: str) -> int:
-    """How many files called ``name`` are under ``out`` while a run is still swapping folders in."""
-    try:
-        return len(list(out.rglob(name)))
-    except FileNotFoundError:  # a staging folder was renamed away mid-scan: look again next time
-        return 0
-
-
 @pytest.mark.parametrize("command", ["build", "batch"])
 def test_a_killed_run_leaves_only_complete_files_and_the_rerun_tidies_up(tmp_path: Path, command: str) -> None:
     count = 10
@@ -784,7 +776,7 @@ def test_a_killed_run_leaves_only_complete_files_and_the_rerun_tidies_up(tmp_pat
     args = [command, str(spec), "--out", str(out)] + (["--jobs", "2"] if command == "batch" else [])
     process = subprocess.Popen([sys.executable, "-m", "contractgen", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    _kill_when(process, lambda: _count_while_writing(out, "brief.pdf") >= 2)
+    _kill_when(process, lambda: count_while_writing(out, "brief.pdf") >= 2)
     made = _assert_complete(out)
     assert 4 * 2 <= made < 4 * count, "the run should have been killed mid-way"
     # Leave what a writer killed mid-file leaves behind, as a killed writer would name it.

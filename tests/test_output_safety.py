@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, docx_text, run_cli
+from conftest import ROOT, count_while_writing, docx_text, run_cli
 
 from contractgen.output import LOCK_NAME, TEMP_PREFIX
 
@@ -119,12 +119,17 @@ def test_a_second_run_into_a_busy_folder_is_refused_and_the_first_completes(make
     out = tmp_path / "out"
     first = subprocess.Popen(_batch(spec, "--out", out, "--format", "docx", "--only", "contract", "--jobs", "2"),
                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: len(list(out.glob("MANY/*/contract.docx"))) >= 2, first)
-    for command in ("batch", "build"):
-        second = run_cli(command, spec, "--out", out, "--format", "docx")
-        assert second.exit_code == 1
-        assert second.stderr == (f"error: {out}: another contractgen run (pid {first.pid}) is writing into this "
-                                 "folder (wait for it to finish, or choose another --out folder)\n")
+    _wait_for(lambda: count_while_writing(out, "MANY/*/contract.docx") >= 2, first)
+    # Pause the first run while it holds the lock, so a fast machine cannot let it finish first.
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        for command in ("batch", "build"):
+            second = run_cli(command, spec, "--out", out, "--format", "docx")
+            assert second.exit_code == 1
+            assert second.stderr == (f"error: {out}: another contractgen run (pid {first.pid}) is writing into this "
+                                     "folder (wait for it to finish, or choose another --out folder)\n")
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
     _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert len(_assert_manifest_is_the_truth(out)) == count
@@ -340,7 +345,7 @@ def test_sigterm_saves_what_finished_and_leaves_no_process(make_spec: MakeSpec, 
     out = tmp_path / "out"
     process = _start(spec, out)
     try:
-        _wait_for(lambda: len(list(out.glob("MANY/*/contract.docx"))) >= 3 and len(_group_alive(process.pid)) >= 4,
+        _wait_for(lambda: count_while_writing(out, "MANY/*/contract.docx") >= 3 and len(_group_alive(process.pid)) >= 4,
                   process)
         process.send_signal(signal.SIGTERM)  # the batch process alone, as a service manager would
         _, err = process.communicate(timeout=120)
@@ -371,7 +376,7 @@ def test_workers_end_when_the_batch_process_is_killed(make_spec: MakeSpec, tmp_p
     out = tmp_path / "out"
     process = _start(spec, out)
     try:
-        _wait_for(lambda: len(list(out.glob("MANY/*/contract.docx"))) >= 3 and len(_group_alive(process.pid)) >= 4,
+        _wait_for(lambda: count_while_writing(out, "MANY/*/contract.docx") >= 3 and len(_group_alive(process.pid)) >= 4,
                   process)
         os.kill(process.pid, signal.SIGKILL)  # the parent only: nobody tells the workers
         process.wait(timeout=60)
@@ -388,7 +393,7 @@ def test_sigterm_stops_build_as_ctrl_c_does(make_spec: MakeSpec, tmp_path: Path)
     process = subprocess.Popen([sys.executable, "-m", "contractgen", "build", str(spec), "--out", str(out), "--format",
                                 "docx", "--only", "contract"], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: len(list(out.glob("*/contract.docx"))) >= 2, process)
+    _wait_for(lambda: count_while_writing(out, "*/contract.docx") >= 2, process)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM, err
