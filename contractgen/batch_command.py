@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contractgen.cli import KIND_CHOICES, _formats, font_option, library_option, rich_console, user_errors, verbosity
+from contractgen.cli import KIND_CHOICES, font_option, format_option, library_option, rich_console, user_errors, verbosity
 
 if TYPE_CHECKING:
     from contractgen.batch import ItemResult
@@ -125,14 +125,13 @@ class RichReporter:
               help="A CSV of influencers to add to the campaign of the (single) spec. Columns: legal_name, "
                    "handle, email, address, tax_id, fee, agent_name, agent_email, ..., and per platform "
                    "e.g. instagram_handle, instagram_followers, instagram_avg_engagements.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True,
-              help="Comma-separated formats: docx, pdf.")
+@format_option
 @click.option("--only", type=click.Choice(KIND_CHOICES), default=None, help="Build only contracts or only briefs.")
 @click.option("--force", is_flag=True, help="Rebuild everything, even influencers unchanged since the last run.")
 @library_option
 @font_option
 @user_errors
-def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Path | None, formats: str,
+def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Path | None, formats: tuple[str, ...],
           only: str | None, force: bool, library: Path | None, font_files: tuple[Path, ...]) -> None:
     """Build every influencer of many specs in parallel, with a manifest.
 
@@ -149,7 +148,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Pat
 
     require_clean(library)  # before anything is written: a library lint rejects never builds
     debug = click.get_current_context().find_root().params.get("debug", False)
-    options = BatchOptions(out=out_dir, formats=_formats(formats), kinds=(only,) if only else KIND_CHOICES,
+    options = BatchOptions(out=out_dir, formats=formats, kinds=(only,) if only else KIND_CHOICES,
                            jobs=jobs, roster=roster, force=force, library=library, debug=debug,
                            fonts=font_files)
     quiet = verbosity() < 0

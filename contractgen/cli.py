@@ -131,6 +131,12 @@ def _formats(value: str) -> tuple[str, ...]:
     return items
 
 
+# One --format for build, batch and compare: the command receives the parsed tuple of formats.
+format_option = click.option("--format", "formats", default="docx,pdf", show_default=True,
+                             callback=lambda _ctx, _param, value: _formats(value),
+                             help="Comma-separated formats: docx, pdf.")
+
+
 # Commands that live in their own modules, imported only when run: name → (module:attr, help).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("contractgen.batch_command:batch", "Build many specs (and rosters) in parallel, with a manifest."),
@@ -240,8 +246,7 @@ def main(ctx: click.Context, debug: bool, quiet: bool, verbose: bool, color: boo
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder. Default: out/<campaign-id>.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True,
-              help="Comma-separated formats: docx, pdf.")
+@format_option
 @click.option("--only", type=click.Choice(KIND_CHOICES), default=None, help="Build only contracts or only briefs.")
 @click.option("--rates", type=click.Path(path_type=Path), default=None,
               help="Your own rate card for the risk checks (see 'contractgen validate --help').")
@@ -252,7 +257,7 @@ def main(ctx: click.Context, debug: bool, quiet: bool, verbose: bool, color: boo
 @library_option
 @font_option
 @user_errors
-def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, library: Path | None,
+def build(spec: Path, out_dir: Path | None, formats: tuple[str, ...], only: str | None, library: Path | None,
           rates: Path | None, esign: str | None, initials: bool, font_files: tuple[Path, ...],
           force: bool) -> None:
     """Build every influencer's contract and brief from SPEC (YAML or JSON).
@@ -281,7 +286,7 @@ def build(spec: Path, out_dir: Path | None, formats: str, only: str | None, libr
     from contractgen.spec.validate import validate_loaded
     from contractgen.toolkit import Toolkit
 
-    chosen = _formats(formats)
+    chosen = formats
     use_fonts(font_files)
     loaded = load_file(spec)
     campaign = validate_loaded(loaded)

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from contractgen.cli import KIND_CHOICES, _formats, font_option, refuse_undrawable, use_fonts, user_errors
+from contractgen.cli import KIND_CHOICES, font_option, format_option, refuse_undrawable, use_fonts, user_errors
 from contractgen.errors import Problem, UserError
 
 
@@ -28,8 +28,7 @@ from contractgen.errors import Problem, UserError
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder. Default: out/<campaign-id>-redline.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True,
-              help="Comma-separated formats: docx, pdf.")
+@format_option
 @click.option("--only", type=click.Choice(KIND_CHOICES), default=None, help="Compare only contracts or only briefs.")
 @click.option("--author", default=None, help="Who the tracked changes are by. Default: the NEW spec's brand.")
 @click.option("--library", type=click.Path(path_type=Path), default=None,
@@ -41,7 +40,7 @@ from contractgen.errors import Problem, UserError
 @click.option("--json", "as_json", is_flag=True, help="Print the change summary as JSON.")
 @font_option
 @user_errors
-def compare(old: Path, new: Path, out_dir: Path | None, formats: str, only: str | None, author: str | None,
+def compare(old: Path, new: Path, out_dir: Path | None, formats: tuple[str, ...], only: str | None, author: str | None,
             library: Path | None, old_library: Path | None, sent: Path | None, as_json: bool,
             font_files: tuple[Path, ...]) -> None:
     """Redline every influencer's contract and brief from spec OLD to spec NEW.
@@ -59,7 +58,7 @@ def compare(old: Path, new: Path, out_dir: Path | None, formats: str, only: str 
     from contractgen.spec.validate import validate_loaded
     from contractgen.toolkit import Toolkit
 
-    chosen = _formats(formats)
+    chosen = formats
     kinds = (only,) if only else KIND_CHOICES
     use_fonts(font_files)
     loaded = load_file(old), load_file(new)
