@@ -2,20 +2,24 @@
 
 :func:`run_checks` runs every rule of :mod:`contractgen.checks.rules` against a validated spec
 and returns :class:`Finding`s, each with a stable rule id, a severity, the influencer (or None
-for the campaign as a whole), the field, a message and what to do. Thresholds come from the
+for the campaign as a whole), the field and the values its sentences are made of: the sentences
+(what looks wrong, what to do) are made where the finding is shown, in the reader's language
+(:meth:`Finding.text`; ``message`` and ``hint`` are the terminal's). Thresholds come from the
 rate card (:mod:`contractgen.checks.rates`), which ``--rates FILE`` replaces.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from contractgen.checks.figures import Figures, figures
 from contractgen.checks.rates import BUILTIN, RateCard, load_rates
 from contractgen.checks.rules import RULES, Context, Rule, Severity
 from contractgen.engagement import Engagement, expand
 from contractgen.library.clauses import Library
+from contractgen.messages import Formatter, message, terminal
 from contractgen.spec.loader import Loaded, dotted_path
 from contractgen.spec.models import CampaignSpec
 
@@ -45,10 +49,30 @@ class Finding:
     severity: Severity
     influencer: str | None  # the handle as written in the spec; None for the campaign
     field: str  # dotted path of the field to change, e.g. influencers[3].platforms.instagram
-    message: str
-    hint: str
+    values: dict[str, Any] = field(default_factory=dict, compare=False)  # what fills its sentences
+    variant: str = ""  # which of the rule's sentences (checks.yaml): "" the rule's own
     file: str | None = None
     line: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The catalogue key its sentences are under: the rule id, then the variant."""
+        return f"{self.rule}.{self.variant}" if self.variant else self.rule
+
+    def text(self, language: str, formatter: Formatter) -> tuple[str, str]:
+        """(what looks wrong, what to do) in a language, values formatted by its locale."""
+        return (message(f"{self.key}.message", language, formatter, **self.values),
+                message(f"{self.key}.hint", language, formatter, **self.values))
+
+    @property
+    def message(self) -> str:
+        """What looks wrong, in the terminal's language."""
+        return self.text(*terminal())[0]
+
+    @property
+    def hint(self) -> str:
+        """What to do, in the terminal's language."""
+        return self.text(*terminal())[1]
 
     @property
     def risk(self) -> str:
@@ -57,7 +81,8 @@ class Finding:
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output and the manifest."""
-        return {"rule": self.rule, "risk": self.risk, **asdict(self)}
+        return {"rule": self.rule, "risk": self.risk, "severity": self.severity, "influencer": self.influencer,
+                "field": self.field, "message": self.message, "hint": self.hint, "file": self.file, "line": self.line}
 
 
 def run_checks(spec: CampaignSpec, library: Library, rates: RateCard,
@@ -75,7 +100,7 @@ def run_checks(spec: CampaignSpec, library: Library, rates: RateCard,
         for hit in rule.check(ctx):
             severity = override or hit.severity or rule.severity
             handle = spec.influencers[hit.influencer].handle if hit.influencer is not None else None
-            finding = Finding(rule.id, severity, handle, dotted_path(hit.path), hit.message, hit.hint)
+            finding = Finding(rule.id, severity, handle, dotted_path(hit.path), hit.values, hit.variant)
             key = (rule.id, finding.field, finding.message)
             if key in seen:  # campaign-level hits repeat once per influencer sharing the setting
                 continue

@@ -1,8 +1,9 @@
 """The risk rules: one function per stable rule id, registered in :data:`RULES`.
 
 Each rule looks at a validated campaign and yields :class:`Hit`s: which influencer (or the
-campaign), which field, what looks wrong and what to do. Numbers come from the rate card, never
-from here. Rule ids are ``R<n>.<name>`` after the risk map (shared/reference/risk-map.md) and
+campaign), which field, and the values of what looks wrong. The sentences (what looks wrong,
+what to do) are ``templates/<lang>/checks.yaml`` entries under the rule's id, made where the
+finding is shown (:mod:`contractgen.messages`). Numbers come from the rate card, never from here. Rule ids are ``R<n>.<name>`` after the risk map (shared/reference/risk-map.md) and
 are an interface: scripts filter on them and rate cards set their severity, so never rename one.
 """
 
@@ -20,7 +21,7 @@ from contractgen.checks.rates import RateCard
 from contractgen.engagement import DeliverablePlan, Engagement
 from contractgen.library.clauses import Library
 from contractgen.library.disclosure import Jurisdiction
-from contractgen.money import amount_text
+from contractgen.messages import Amount, Code, Items, Percent, Term, Text, message
 from contractgen.spec.models import CampaignSpec
 
 Severity = Literal["info", "warning", "error"]
@@ -29,12 +30,16 @@ Path_ = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class Hit:
-    """One thing a rule found: ``influencer`` is an index into the spec, or None for the campaign."""
+    """One thing a rule found: ``influencer`` is an index into the spec, or None for the campaign.
+
+    ``values`` fill the sentences of the rule's ``variant`` in checks.yaml (``""``: the rule's
+    own ``message`` and ``hint``; ``"uncapped"``: ``<rule>.uncapped.message`` ...).
+    """
 
     influencer: int | None
     path: Path_
-    message: str
-    hint: str
+    values: dict[str, object]
+    variant: str = ""
     severity: Severity | None = None  # a data-driven rule's own severity; None: the rule's
 
 
@@ -51,12 +56,16 @@ class Context:
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule: stable id, default severity, one-line description, the check."""
+    """A registered rule: stable id, default severity, the check (its description: checks.yaml)."""
 
     id: str
     severity: Severity
-    summary: str
     check: Callable[[Context], Iterator[Hit]]
+
+    @property
+    def summary(self) -> str:
+        """The one-line description, in the terminal's language."""
+        return message(f"{self.id}.summary")
 
     @property
     def risk(self) -> str:
@@ -67,12 +76,12 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, summary: str) -> Callable[[Callable[[Context], Iterator[Hit]]], Callable]:
+def rule(rule_id: str, severity: Severity) -> Callable[[Callable[[Context], Iterator[Hit]]], Callable]:
     """Register a check under a stable id."""
 
     def register(check: Callable[[Context], Iterator[Hit]]) -> Callable[[Context], Iterator[Hit]]:
         assert rule_id not in RULES, rule_id
-        RULES[rule_id] = Rule(rule_id, severity, summary, check)
+        RULES[rule_id] = Rule(rule_id, severity, check)
         return check
 
     return register
@@ -85,13 +94,13 @@ def who(engagement: Engagement) -> str:
     return engagement.influencer.handle
 
 
-def money(amount: Decimal, currency: str) -> str:
-    """``USD 4,500`` / ``USD 0.31`` for messages, printed as the documents print it."""
-    return f"{currency} {amount_text(amount, currency)}"
+def money(amount: Decimal, currency: str) -> Amount:
+    """An amount for a message: the reader's locale prints it."""
+    return Amount(amount, currency)
 
 
-def _pct(value: Decimal) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
+def _pct(value: Decimal) -> Percent:
+    return Percent(value)
 
 
 def deliverable_path(engagement: Engagement, index: int) -> Path_:
@@ -111,17 +120,18 @@ def fee_path(engagement: Engagement) -> Path_:
     return ("influencers", engagement.index, "fee") if engagement.influencer.fee is not None else ("payment", "fee")
 
 
-def _what(d: DeliverablePlan) -> str:
-    return f"{d.count} {d.platform} {d.format}{'' if d.count == 1 else 's'}"
+def _what(d: DeliverablePlan) -> Text:
+    return Text("words.what", {"count": d.count, "platform": Term("platform", d.platform),
+                               "format": Term("format", d.format), "formats": Term("format_plural", d.format)})
 
 
-def _cadence(ctx: Context) -> tuple[int | None, int | None, str]:
+def _cadence(ctx: Context) -> tuple[int | None, int | None, Text]:
     """(posts per day, hours apart, where it comes from) in force for the density rules."""
     c = ctx.spec.cadence
     if c.max_sponsored_posts_per_day is not None or c.min_hours_between_brand_posts is not None:
-        return c.max_sponsored_posts_per_day, c.min_hours_between_brand_posts, "the spec's cadence"
+        return c.max_sponsored_posts_per_day, c.min_hours_between_brand_posts, Text("words.spec_cadence")
     d = ctx.rates.cadence
-    return d.max_sponsored_posts_per_day, d.min_hours_between_brand_posts, "the rate card's default cadence"
+    return d.max_sponsored_posts_per_day, d.min_hours_between_brand_posts, Text("words.default_cadence")
 
 
 def _capacity(days: int, per_day: int | None, hours: int | None) -> int | None:
@@ -139,13 +149,13 @@ def _slots(d: DeliverablePlan) -> int:
     return 1 if d.format == "story" else d.count
 
 
-def _describe_cadence(per_day: int | None, hours: int | None) -> str:
+def _describe_cadence(per_day: int | None, hours: int | None) -> Items:
     parts = []
     if per_day is not None:
-        parts.append(f"{per_day} sponsored post{'' if per_day == 1 else 's'} a day")
+        parts.append(Text("words.per_day", {"count": per_day}))
     if hours is not None:
-        parts.append(f"{hours} hours between brand posts")
-    return " and ".join(parts)
+        parts.append(Text("words.hours_apart", {"hours": hours}))
+    return Items(tuple(parts))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -165,19 +175,17 @@ def _norm(label: str) -> str:
 
 # --- R1: wrong or untrustworthy influencer ---------------------------------------------------
 
-@rule("R1.implausible-figures", "error", "average engagements above the follower count: a typo or bought engagement")
+@rule("R1.implausible-figures", "error")
 def implausible_figures(ctx: Context) -> Iterator[Hit]:
     for e in ctx.engagements:
         for name, stats in e.influencer.platforms.items():
             if stats.avg_engagements is not None and stats.avg_engagements > stats.followers:
                 yield Hit(e.index, ("influencers", e.index, "platforms", name, "avg_engagements"),
-                          f"{who(e)}'s {name} figures are implausible: {stats.avg_engagements:,} average engagements "
-                          f"per post from {stats.followers:,} followers",
-                          "check both numbers against the influencer's native insights; engagement above the "
-                          "follower count is a typo or bought engagement")
+                          {"who": who(e), "platform": Term("platform", name),
+                           "engagements": stats.avg_engagements, "followers": stats.followers})
 
 
-@rule("R1.low-engagement", "warning", "engagement rate far below the normal band for the follower tier")
+@rule("R1.low-engagement", "warning")
 def low_engagement(ctx: Context) -> Iterator[Hit]:
     factor = ctx.rates.engagement.far_below
     for e, fig in zip(ctx.engagements, ctx.figures, strict=True):
@@ -186,14 +194,12 @@ def low_engagement(ctx: Context) -> Iterator[Hit]:
                 continue
             if p.rate < p.benchmark * factor:
                 yield Hit(e.index, ("influencers", e.index, "platforms", p.platform, "avg_engagements"),
-                          f"{who(e)}'s {p.platform} engagement rate is {_pct(p.rate)} ({p.avg_engagements:,} average "
-                          f"engagements from {p.followers:,} followers), far below the {p.tier}-tier norm of about "
-                          f"{_pct(p.benchmark)}",
-                          "before signing, ask for native insights (reach, audience countries, follower growth) "
-                          "and check for bought followers; keep the audience-authenticity warranty")
+                          {"who": who(e), "platform": Term("platform", p.platform), "rate": _pct(p.rate),
+                           "engagements": p.avg_engagements, "followers": p.followers, "tier": Term("tier", p.tier),
+                           "benchmark": _pct(p.benchmark)})
 
 
-@rule("R1.no-figures", "info", "no follower or engagement figures for a platform the influencer publishes on")
+@rule("R1.no-figures", "info")
 def no_figures(ctx: Context) -> Iterator[Hit]:
     for e in ctx.engagements:
         stats = e.influencer.platforms
@@ -202,50 +208,44 @@ def no_figures(ctx: Context) -> Iterator[Hit]:
         del missing  # R1.no-account reports a platform with no account listed at all
         for name in no_engagement:
             yield Hit(e.index, ("influencers", e.index, "platforms", name),
-                      f"{who(e)} has no average engagements recorded for {name}: the engagement rate cannot be checked",
-                      f"add influencers[{e.index}].platforms.{name}.avg_engagements (likes + comments per post)")
+                      {"who": who(e), "platform": Term("platform", name),
+                       "field": Code(f"influencers[{e.index}].platforms.{name}.avg_engagements")})
 
 
-@rule("R1.no-account", "warning", "deliverables on a platform the influencer lists no account for")
+@rule("R1.no-account", "warning")
 def no_account(ctx: Context) -> Iterator[Hit]:
     for e in ctx.engagements:
         missing = [p for p in e.deal.platforms if p not in e.influencer.platforms]
         if missing:
             yield Hit(e.index, ("influencers", e.index, "platforms"),
-                      f"{who(e)} must publish on {', '.join(missing)} but lists no account there: nobody has checked "
-                      "that the account exists, its audience or its engagement",
-                      f"add influencers[{e.index}].platforms.{missing[0]} (handle, followers, avg_engagements from "
-                      "native insights), or move the deliverable to a platform the influencer uses")
+                      {"who": who(e), "platforms": Items(tuple(Term("platform", m) for m in missing), "list_sep"),
+                       "field": Code(f"influencers[{e.index}].platforms.{missing[0]}")})
 
 
-@rule("R1.no-warranty", "warning", "no audience-authenticity warranty in the contract")
+@rule("R1.no-warranty", "warning")
 def no_warranty(ctx: Context) -> Iterator[Hit]:
     if not ctx.spec.authenticity.warranty:
-        yield Hit(None, ("authenticity", "warranty"),
-                  "the contracts carry no audience-authenticity warranty: nothing lets the brand act if followers "
-                  "or engagement turn out to be bought",
-                  "set authenticity.warranty: true")
+        yield Hit(None, ("authenticity", "warranty"), {})
 
 
 # --- R2: missed dates and slow communication -------------------------------------------------
 
-@rule("R2.draft-before-start", "error", "a draft is due before the campaign (or the agreement) starts")
+@rule("R2.draft-before-start", "error")
 def draft_before_start(ctx: Context) -> Iterator[Hit]:
     if not ctx.spec.review.draft_required:
         return
     c = ctx.spec.campaign
     start = max(c.start, c.agreement_date or c.start)
-    what = "the agreement is signed" if start != c.start else "the campaign starts"
+    what = Text("words.agreement_signed") if start != c.start else Text("words.campaign_starts")
     for e in ctx.engagements:
         for j, d in enumerate(e.deal.deliverables):
             if d.draft_due < start:
                 yield Hit(e.index if own_deliverables(e) else None, (*deliverable_path(e, j), "draft_due_days_before"),
-                          f"{_owner(e)}draft of {_what(d)} is due {d.draft_due} ({d.draft_due_days_before} days before "
-                          f"publishing opens on {d.publish_from}), before {what} on {start}",
-                          "move the publish window later, lower draft_due_days_before, or start the campaign earlier")
+                          {"owner": _owner(e), "what": _what(d), "due": d.draft_due,
+                           "days": d.draft_due_days_before, "opens": d.publish_from, "event": what, "start": start})
 
 
-@rule("R2.window-too-short", "warning", "a publish window is too short for the number of pieces at the agreed cadence")
+@rule("R2.window-too-short", "warning")
 def window_too_short(ctx: Context) -> Iterator[Hit]:
     per_day, hours, source = _cadence(ctx)
     for e in ctx.engagements:
@@ -254,13 +254,11 @@ def window_too_short(ctx: Context) -> Iterator[Hit]:
             room = _capacity(days, per_day, hours)
             if room is not None and _slots(d) > room:
                 yield Hit(e.index if own_deliverables(e) else None, (*deliverable_path(e, j), "publish_window"),
-                          f"{_owner(e)}{_what(d)} must go live between {d.publish_from} and {d.publish_to} "
-                          f"({days} day{'' if days == 1 else 's'}), but {source} ({_describe_cadence(per_day, hours)}) "
-                          f"fits only {room}",
-                          "widen the publish window, lower the count, or agree a looser cadence")
+                          {"owner": _owner(e), "what": _what(d), "start": d.publish_from, "end": d.publish_to,
+                           "days": days, "source": source, "cadence": _describe_cadence(per_day, hours), "room": room})
 
 
-@rule("R7.too-dense", "warning", "deliverables on one account packed denser than the cadence allows")
+@rule("R7.too-dense", "warning")
 def too_dense(ctx: Context) -> Iterator[Hit]:
     per_day, hours, source = _cadence(ctx)
     if per_day is None and hours is None:
@@ -279,12 +277,11 @@ def too_dense(ctx: Context) -> Iterator[Hit]:
             start, end, demand, room = worst
             days = (end - start).days + 1
             first = (*deliverable_path(e, plans.index(items[0])), "publish_window")
-            where = ("cadence",) if source.startswith("the spec") else first
+            where = ("cadence",) if source.key == "words.spec_cadence" else first
             yield Hit(e.index if own_deliverables(e) else None, where,
-                      f"{_owner(e)}{platform} deliverables need {demand} brand posts between {start} and {end} "
-                      f"({days} day{'' if days == 1 else 's'}), more than the {room} that {source} "
-                      f"({_describe_cadence(per_day, hours)}) allows: the audience sees too many ads too close together",
-                      "spread the publish windows, move pieces to another platform, or agree a looser cadence")
+                      {"owner": _owner(e), "platform": Term("platform", platform), "demand": demand,
+                       "start": start, "end": end, "days": days, "room": room, "source": source,
+                       "cadence": _describe_cadence(per_day, hours)})
 
 
 def _densest(items: list[DeliverablePlan], per_day: int | None, hours: int | None) -> tuple[dt.date, dt.date, int, int] | None:
@@ -302,20 +299,18 @@ def _densest(items: list[DeliverablePlan], per_day: int | None, hours: int | Non
     return None
 
 
-def _owner(e: Engagement) -> str:
-    """``@handle's `` for an influencer's own deliverables; the campaign's need no owner."""
-    return f"{who(e)}'s " if own_deliverables(e) else "the campaign's "
+def _owner(e: Engagement) -> Text:
+    """``@handle's`` for an influencer's own deliverables, else ``the campaign's``."""
+    return Text("words.owner", {"who": who(e)}) if own_deliverables(e) else Text("words.campaigns")
 
 
-@rule("R2.no-review", "warning", "no draft review before publishing")
+@rule("R2.no-review", "warning")
 def no_review(ctx: Context) -> Iterator[Hit]:
     if not ctx.spec.review.draft_required:
-        yield Hit(None, ("review", "draft_required"),
-                  "drafts are not reviewed before publishing: mistakes and missed points are found only once live",
-                  "set review.draft_required: true, with draft_due_days_before on each deliverable")
+        yield Hit(None, ("review", "draft_required"), {})
 
 
-@rule("R2.review-too-tight", "warning", "drafts arrive too late for the brand's own review time")
+@rule("R2.review-too-tight", "warning")
 def review_too_tight(ctx: Context) -> Iterator[Hit]:
     review = ctx.spec.review
     if not review.draft_required:
@@ -324,74 +319,60 @@ def review_too_tight(ctx: Context) -> Iterator[Hit]:
         for j, d in enumerate(e.deal.deliverables):
             if d.draft_due_days_before < review.brand_feedback_days:
                 yield Hit(e.index if own_deliverables(e) else None, (*deliverable_path(e, j), "draft_due_days_before"),
-                          f"{_owner(e)}draft of {_what(d)} arrives {d.draft_due_days_before} day(s) before publishing, "
-                          f"but the brand has {review.brand_feedback_days} business days to answer",
-                          "raise draft_due_days_before, or shorten review.brand_feedback_days")
+                          {"owner": _owner(e), "what": _what(d), "days": d.draft_due_days_before,
+                           "feedback": review.brand_feedback_days})
 
 
-@rule("R2.slow-response", "info", "the agreed response time is long")
+@rule("R2.slow-response", "info")
 def slow_response(ctx: Context) -> Iterator[Hit]:
     hours = ctx.spec.communication.response_hours
     limit = ctx.rates.limits.response_hours_max
     if hours > limit:
         yield Hit(None, ("communication", "response_hours"),
-                  f"both sides may take {hours} hours to answer a message, longer than the {limit} hours the rate "
-                  "card expects: approvals and delays will be slow",
-                  f"agree {limit} hours or less in communication.response_hours")
+                  {"hours": hours, "limit": limit})
 
 
-@rule("R2.no-brand-contact", "warning", "no named contact on the brand or agency side")
+@rule("R2.no-brand-contact", "warning")
 def no_brand_contact(ctx: Context) -> Iterator[Hit]:
     spec = ctx.spec
     if spec.brand.contact is None and (spec.agency is None or spec.agency.contact is None):
         yield Hit(None, ("brand", "contact"),
-                  "no one is named as the brand's contact: the contract makes the brand name one after signing, and "
-                  "influencers have no one to ask in the meantime",
-                  "add brand.contact with a name and email")
+                  {})
 
 
-@rule("R2.no-kill-fee", "info", "a paid deal with no Cancellation Fee if the brand cancels")
+@rule("R2.no-kill-fee", "info")
 def no_kill_fee(ctx: Context) -> Iterator[Hit]:
     if ctx.spec.payment.kill_fee_percent is not None:
         return
     paid = [who(e) for e in ctx.engagements if e.deal.paid]
     if paid:
         yield Hit(None, ("payment", "kill_fee_percent"),
-                  f"no Cancellation Fee is set for {_people(paid)}: if the brand cancels without cause, the influencer "
-                  "is paid only for what was delivered",
-                  "set payment.kill_fee_percent (25-50% is common)")
+                  {"people": _people(paid)})
 
 
-@rule("R2.penalty-cap-above-fee", "warning", "late-delivery deductions or liability capped above what the deal pays")
+@rule("R2.penalty-cap-above-fee", "warning")
 def penalty_cap_above_fee(ctx: Context) -> Iterator[Hit]:
     late = ctx.spec.penalties.late_delivery
     limit = ctx.rates.limits.penalty_cap_max_percent
     if late is not None and late.cap_percent > limit:
         yield Hit(None, ("penalties", "late_delivery", "cap_percent"),
-                  f"late-delivery deductions are capped at {_pct(late.cap_percent)} of the fee, above the "
-                  f"{_pct(limit)} the rate card allows: a deduction that large reads as a penalty and may not be "
-                  "enforceable",
-                  f"cap the deduction at {_pct(limit)} of the fee or less")
+                  {"cap": _pct(late.cap_percent), "limit": _pct(limit)}, "late")
     cap = ctx.spec.legal.liability_cap
     if cap == "none":
-        yield Hit(None, ("legal", "liability_cap"),
-                  "liability is not capped: an influencer could owe far more than the fee, which creators and "
-                  "their agents refuse and courts may not uphold",
-                  "set legal.liability_cap: total_fee")
+        yield Hit(None, ("legal", "liability_cap"), {}, "uncapped")
         return
     if cap == "total_fee":
         return
     for e, fig in zip(ctx.engagements, ctx.figures, strict=True):
         if e.deal.liability_cap_amount is not None and e.deal.liability_cap_amount > fig.cost:
             yield Hit(e.index, ("legal", "liability_cap"),
-                      f"{who(e)}'s liability is capped at {money(e.deal.liability_cap_amount, e.deal.currency)}, above "
-                      f"what the deal pays them ({money(fig.cost, e.deal.currency)}): they could owe more than they earn",
-                      "set legal.liability_cap: total_fee, or an amount no higher than the smallest fee")
+                      {"who": who(e), "cap": money(e.deal.liability_cap_amount, e.deal.currency),
+                       "cost": money(fig.cost, e.deal.currency)}, "liability")
 
 
 # --- R3: content quality ---------------------------------------------------------------------
 
-@rule("R3.training-after-draft", "warning", "product training is dated after the first draft is due")
+@rule("R3.training-after-draft", "warning")
 def training_after_draft(ctx: Context) -> Iterator[Hit]:
     training = ctx.spec.brief.training
     if training is None or training.date is None:
@@ -400,63 +381,56 @@ def training_after_draft(ctx: Context) -> Iterator[Hit]:
         plans = e.deal.deliverables
         first = min(d.draft_due for d in plans) if ctx.spec.review.draft_required else e.deal.first_publish
         if training.date > first:
-            what = "the first draft is due" if ctx.spec.review.draft_required else "the first post goes live"
+            what = Text("words.first_draft_due") if ctx.spec.review.draft_required else Text("words.first_post_live")
             yield Hit(e.index, ("brief", "training", "date"),
-                      f"{who(e)}'s product training is on {training.date}, after {what} ({first})",
-                      "hold the training before the first draft is due, or move the deliverables later")
+                      {"who": who(e), "date": training.date, "event": what, "first": first})
 
 
 # --- R4: reporting ---------------------------------------------------------------------------
 
-@rule("R4.no-kpis", "warning", "no KPIs agreed")
+@rule("R4.no-kpis", "warning")
 def no_kpis(ctx: Context) -> Iterator[Hit]:
     if not ctx.spec.reporting.kpis:
         yield Hit(None, ("reporting", "kpis"),
-                  "no KPIs are agreed: the report has no targets, so the campaign's return cannot be judged",
-                  "add reporting.kpis, e.g. {metric: engagement_rate, target: 4%} and {metric: link_clicks, target: 1500}")
+                  {})
 
 
-@rule("R4.report-deadline", "warning", "the report is due too soon or too late after the last post")
+@rule("R4.report-deadline", "warning")
 def report_deadline(ctx: Context) -> Iterator[Hit]:
     days = ctx.spec.reporting.report_due_days
     limits = ctx.rates.limits
     if days < limits.report_due_days_min:
         yield Hit(None, ("reporting", "report_due_days"),
-                  f"the report is due {days} day(s) after the last post: insights have not settled by then",
-                  f"allow at least {limits.report_due_days_min} day(s), typically 7")
+                  {"days": days, "least": limits.report_due_days_min}, "early")
     elif days > limits.report_due_days_max:
         yield Hit(None, ("reporting", "report_due_days"),
-                  f"the report is due {days} days after the last post, too late to act on the results",
-                  f"ask for it within {limits.report_due_days_max} days")
+                  {"days": days, "most": limits.report_due_days_max}, "late")
 
 
-@rule("R4.no-tracking", "warning", "no tracking link or discount code")
+@rule("R4.no-tracking", "warning")
 def no_tracking(ctx: Context) -> Iterator[Hit]:
     t = ctx.spec.tracking
     if t.landing_url is None and t.discount_code is None:
         yield Hit(None, ("tracking",),
-                  "no tracking link or discount code is set: sales and clicks cannot be traced to each influencer",
-                  "add tracking.landing_url with utm parameters and a tracking.discount_code pattern such as {HANDLE}15")
+                  {})
 
 
-@rule("R4.shared-tracking-link", "error", "the same tracking link for several influencers or platforms")
+@rule("R4.shared-tracking-link", "error")
 def shared_tracking_link(ctx: Context) -> Iterator[Hit]:
-    owners: dict[str, list[str]] = {}
+    owners: dict[str, list[Text]] = {}
     for e in ctx.engagements:
         for link in e.deal.tracking_links:
-            owners.setdefault(link.url, []).append(f"{who(e)} on {link.platform}")
+            owners.setdefault(link.url, []).append(Text("words.on_platform", {
+                "who": who(e), "platform": Term("platform", link.platform)}))
     for url, names in owners.items():
         if len(names) > 1:
             yield Hit(None, ("tracking", "utm"),
-                      f"{_list(names)} would all get the tracking link {url}: clicks and sales cannot be credited "
-                      "to the right person or platform",
-                      "put {handle} and {platform} in the utm patterns (e.g. content: \"{handle}\", source: "
-                      "\"{platform}\"), or pay commission on discount codes only")
+                      {"names": Items(tuple(names)), "url": Code(url)})
 
 
 # --- R5: fees out of line with value ---------------------------------------------------------
 
-@rule("R5.fee-above-band", "warning", "fee well above the market band for the tier, platform and format")
+@rule("R5.fee-above-band", "warning")
 def fee_above_band(ctx: Context) -> Iterator[Hit]:
     above = ctx.rates.fee_band.above
     for e, fig in zip(ctx.engagements, ctx.figures, strict=True):
@@ -465,13 +439,11 @@ def fee_above_band(ctx: Context) -> Iterator[Hit]:
             continue
         if fig.cost > band.high * above:
             yield Hit(e.index, fee_path(e),
-                      f"{who(e)} costs {money(fig.cost, e.deal.currency)}, above the market band of "
-                      f"{_band_text(fig, e)} for {_deliverables(e)} at {_tiers(fig, e)}",
-                      "negotiate, or record what justifies it (usage rights, exclusivity, whitelisting); the bands "
-                      "are the rate card's (use --rates for your own)")
+                      {"who": who(e), "cost": money(fig.cost, e.deal.currency), "band": _band_text(fig, e),
+                       "what": _deliverables(e), "tiers": _tiers(fig, e)})
 
 
-@rule("R5.fee-below-band", "info", "fee well below the market band (risk of a rushed job or a late dropout)")
+@rule("R5.fee-below-band", "info")
 def fee_below_band(ctx: Context) -> Iterator[Hit]:
     below = ctx.rates.fee_band.below
     for e, fig in zip(ctx.engagements, ctx.figures, strict=True):
@@ -480,12 +452,11 @@ def fee_below_band(ctx: Context) -> Iterator[Hit]:
             continue
         if fig.cost < band.low * below:
             yield Hit(e.index, fee_path(e),
-                      f"{who(e)} costs {money(fig.cost, e.deal.currency)}, well below the market band of "
-                      f"{_band_text(fig, e)} for {_deliverables(e)} at {_tiers(fig, e)}",
-                      "check the influencer has agreed the scope in full; underpaid work is often rushed or dropped")
+                      {"who": who(e), "cost": money(fig.cost, e.deal.currency), "band": _band_text(fig, e),
+                       "what": _deliverables(e), "tiers": _tiers(fig, e)})
 
 
-@rule("R5.no-consideration", "warning", "no fee, no gifted product and no commission")
+@rule("R5.no-consideration", "warning")
 def no_consideration(ctx: Context) -> Iterator[Hit]:
     payment = ctx.spec.payment
     if payment.gifted_product is not None or payment.commission_percent:
@@ -493,42 +464,39 @@ def no_consideration(ctx: Context) -> Iterator[Hit]:
     for e in ctx.engagements:
         if not e.deal.paid:
             yield Hit(e.index, fee_path(e),
-                      f"{who(e)} gets no fee, no gifted product and no commission: a contract with nothing in return "
-                      "may not bind",
-                      "set a fee, payment.gifted_product or payment.commission_percent")
+                      {"who": who(e)})
 
 
-def _band_text(fig: Figures, e: Engagement) -> str:
+def _band_text(fig: Figures, e: Engagement) -> Text:
     assert fig.band is not None
     low = money(fig.band.low, e.deal.currency)
-    return f"{low}–{fig.band.high:,}" if fig.band.high is not None else f"{low} or more"
+    if fig.band.high is None:
+        return Text("words.band_open", {"low": low})
+    return Text("words.band", {"low": low, "high": fig.band.high})
 
 
-def _deliverables(e: Engagement) -> str:
-    return _list([_what(d) for d in e.deal.deliverables])
+def _deliverables(e: Engagement) -> Items:
+    return Items(tuple(_what(d) for d in e.deal.deliverables))
 
 
-def _tiers(fig: Figures, e: Engagement) -> str:
-    parts = [f"{p.tier} tier on {p.platform}" for p in fig.platforms if p.platform in e.deal.platforms]
-    return _list(parts)
-
-
-def _list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _tiers(fig: Figures, e: Engagement) -> Items:
+    return Items(tuple(Text("words.tier_on", {"tier": Term("tier", p.tier), "platform": Term("platform", p.platform)})
+                       for p in fig.platforms if p.platform in e.deal.platforms))
 
 
 NAMED = 10  # handles a campaign-wide finding names before "and N others": 10,000 would bury the point
 
 
-def _people(handles: list[str]) -> str:
+def _people(handles: list[str]) -> Items | Text:
     if len(handles) <= NAMED:
-        return _list(handles)
-    return ", ".join(handles[:NAMED]) + f" and {len(handles) - NAMED:,} others"
+        return Items(tuple(handles))
+    return Text("words.and_others", {"names": Items(tuple(handles[:NAMED]), "list_sep"),
+                                     "more": len(handles) - NAMED})
 
 
 # --- R6: control of the message, rights ------------------------------------------------------
 
-@rule("R6.long-exclusivity", "warning", "exclusivity longer than the rate card's limit (12 months)")
+@rule("R6.long-exclusivity", "warning")
 def long_exclusivity(ctx: Context) -> Iterator[Hit]:
     if ctx.spec.exclusivity.mode == "none":
         return
@@ -537,22 +505,17 @@ def long_exclusivity(ctx: Context) -> Iterator[Hit]:
         start, end = e.deal.exclusivity_from, e.deal.exclusivity_to
         if end > _add_months(start, months):
             yield Hit(e.index, ("exclusivity", "days_after"),
-                      f"{who(e)}'s exclusivity runs from {start} to {end}, longer than {months} months: a restraint "
-                      "that long is costly to buy and may not be enforceable",
-                      f"shorten exclusivity.days_before/days_after to keep it within {months} months, or pay for it "
-                      "explicitly")
+                      {"who": who(e), "start": start, "end": end, "months": months})
 
 
-@rule("R6.perpetual-usage", "warning", "usage rights without an end date")
+@rule("R6.perpetual-usage", "warning")
 def perpetual_usage(ctx: Context) -> Iterator[Hit]:
     if ctx.spec.usage_rights.term_months is None:
         yield Hit(None, ("usage_rights", "term_months"),
-                  "the brand may use the content forever: perpetual rights are priced high and invite disputes "
-                  "when the influencer's image changes",
-                  "set usage_rights.term_months (6-12 is common), or price a buyout explicitly")
+                  {})
 
 
-@rule("R6.worldwide-usage", "warning", "usage rights worldwide")
+@rule("R6.worldwide-usage", "warning")
 def worldwide_usage(ctx: Context) -> Iterator[Hit]:
     territory = ctx.spec.usage_rights.territory
     if territory is None:
@@ -561,49 +524,44 @@ def worldwide_usage(ctx: Context) -> Iterator[Hit]:
     text = territory.casefold()
     if any(re.search(rf"\b{re.escape(w)}\b", text) for w in words):
         yield Hit(None, ("usage_rights", "territory"),
-                  f"usage rights cover '{territory}': worldwide use is priced high and exposes the brand to every "
-                  "country's advertising rules",
-                  "limit usage_rights.territory to the countries the campaign runs in")
+                  {"territory": territory})
 
 
-@rule("R6.buyout-small-fee", "warning", "a buyout or copyright assignment for a small fee")
+@rule("R6.buyout-small-fee", "warning")
 def buyout_small_fee(ctx: Context) -> Iterator[Hit]:
     usage = ctx.spec.usage_rights
     if usage.mode != "buyout" and usage.ownership != "brand":
         return
     where = ("usage_rights", "mode") if usage.mode == "buyout" else ("usage_rights", "ownership")
-    what = "a full buyout" if usage.mode == "buyout" else "ownership of the content"
+    what = Text("words.full_buyout") if usage.mode == "buyout" else Text("words.ownership")
     limits = ctx.rates.limits
     for e, fig in zip(ctx.engagements, ctx.figures, strict=True):
         currency = e.deal.currency
         if fig.band is not None:
             floor = fig.band.low * limits.buyout_min_multiple
-            basis = f"{limits.buyout_min_multiple:g} × the low end of the posting band"
+            basis = Text("words.band_multiple", {"multiple": limits.buyout_min_multiple})
         else:
             rate = ctx.rates.rate(currency)
             if rate is None:
                 continue
             floor = (limits.buyout_min_fee / rate).quantize(Decimal(1))
-            basis = "the rate card's least buyout fee"
+            basis = Text("words.least_buyout")
         if fig.cost < floor:
             yield Hit(e.index, where,
-                      f"{who(e)} gives the brand {what} for {money(fig.cost, currency)}, less than {basis} "
-                      f"({money(floor, currency)})",
-                      "price the buyout separately (usually a multiple of the posting fee) or grant a time-limited "
-                      "licence; a buyout for a small fee invites dispute")
+                      {"who": who(e), "what": what, "cost": money(fig.cost, currency), "basis": basis,
+                       "floor": money(floor, currency)})
 
 
-@rule("R6.no-conduct-termination", "warning", "the brand cannot end the deal for harmful conduct")
+@rule("R6.no-conduct-termination", "warning")
 def no_conduct_termination(ctx: Context) -> Iterator[Hit]:
     if not ctx.spec.conduct.termination_for_conduct:
         yield Hit(None, ("conduct", "termination_for_conduct"),
-                  "the brand cannot terminate if the influencer's conduct harms it: the morality clause has no teeth",
-                  "set conduct.termination_for_conduct: true")
+                  {})
 
 
 # --- R8: legal exposure ----------------------------------------------------------------------
 
-@rule("R8.rejected-label", "error", "the ad label is one the jurisdiction's rules reject (e.g. #sp, #spon)")
+@rule("R8.rejected-label", "error")
 def rejected_label(ctx: Context) -> Iterator[Hit]:
     label = ctx.spec.disclosure.label
     if label is None or not ctx.engagements:
@@ -611,12 +569,11 @@ def rejected_label(ctx: Context) -> Iterator[Hit]:
     deal = ctx.engagements[0].deal
     if _norm(label) in {_norm(r) for r in deal.disclosure_rejected}:
         yield Hit(None, ("disclosure", "label"),
-                  f"the ad label '{label}' is not a clear disclosure under {deal.disclosure_authority} "
-                  f"({ctx.spec.campaign.jurisdiction})",
-                  f"use the jurisdiction's label, e.g. '{_jurisdiction(ctx).label}', or remove disclosure.label to get it")
+                  {"label": label, "authority": deal.disclosure_authority,
+                   "country": Term("country", ctx.spec.campaign.jurisdiction), "accepted": _jurisdiction(ctx).label})
 
 
-@rule("R8.unlisted-label", "warning", "the ad label is not one the jurisdiction's rules list as accepted")
+@rule("R8.unlisted-label", "warning")
 def unlisted_label(ctx: Context) -> Iterator[Hit]:
     label = ctx.spec.disclosure.label
     if label is None:
@@ -625,28 +582,24 @@ def unlisted_label(ctx: Context) -> Iterator[Hit]:
     norm = _norm(label)
     if rules.accepted and norm not in {_norm(a) for a in rules.accepted} and norm not in {_norm(r) for r in rules.rejected}:
         yield Hit(None, ("disclosure", "label"),
-                  f"the ad label '{label}' is not among the labels accepted in {ctx.spec.campaign.jurisdiction} "
-                  f"({', '.join(rules.accepted)})",
-                  "use one of the accepted labels, or check this one with a lawyer")
+                  {"label": label, "country": Term("country", ctx.spec.campaign.jurisdiction),
+                   "accepted": Items(tuple(rules.accepted), "list_sep")})
 
 
 def _jurisdiction(ctx: Context) -> Jurisdiction:
     return ctx.library.disclosure.for_country(ctx.spec.campaign.jurisdiction)
 
 
-@rule("R8.gifted-without-disclosure", "info", "a gifted-only deal: remind the influencer that gifts need the ad label")
+@rule("R8.gifted-without-disclosure", "info")
 def gifted_without_disclosure(ctx: Context) -> Iterator[Hit]:
     gift = ctx.spec.payment.gifted_product
     for e in ctx.engagements:
         if e.deal.gifted_only and gift is not None:
             yield Hit(e.index, fee_path(e),
-                      f"{who(e)} is paid only in product ({gift.description}): the content is still advertising and "
-                      f"must carry the label '{e.deal.disclosure_label}'; gifted posts are the ones most often left "
-                      "unlabelled",
-                      "remind the influencer before publishing; the brief and the contract's disclosure clause say it")
+                      {"who": who(e), "product": gift.description, "label": e.deal.disclosure_label})
 
 
-@rule("R8.nda-blocks-disclosure", "error", "the NDA wording would forbid disclosing the paid relationship")
+@rule("R8.nda-blocks-disclosure", "error")
 def nda_blocks_disclosure(ctx: Context) -> Iterator[Hit]:
     library = ctx.library
     if not ctx.spec.confidentiality.nda or "confidentiality" not in library.layout:
@@ -665,24 +618,19 @@ def nda_blocks_disclosure(ctx: Context) -> Iterator[Hit]:
         if missing:
             source = library.sources["confidentiality"]
             yield Hit(None, ("confidentiality", "nda"),
-                      f"the confidentiality clause ({clause.ref}, {source.display()}:{source.line}) never says the paid "
-                      f"relationship may be disclosed (no '{missing[0]}'): read as written, it could stop influencers "
-                      "labelling the content as advertising",
-                      "restore the paragraph that keeps the relationship itself outside the NDA, or set "
-                      "confidentiality.nda: false")
+                      {"clause": Code(clause.ref), "source": Code(f"{source.display()}:{source.line}"),
+                       "word": missing[0]})
             return
 
 
-@rule("R8.brief-hides-ad", "error", "brief or deliverable wording that asks to hide the advertising")
+@rule("R8.brief-hides-ad", "error")
 def brief_hides_ad(ctx: Context) -> Iterator[Hit]:
     rates = ctx.rates
     for path, text, donts in _brief_texts(ctx.spec):
         patterns = rates.concealment_donts if donts else rates.concealment_text
         if any(p.search(text) for p in patterns):
             yield Hit(None, path,
-                      f"'{text}' asks the influencer to hide that the content is advertising: the brand is liable for "
-                      "undisclosed ads too",
-                      "delete it; every post must carry the ad label")
+                      {"text": text})
 
 
 def _brief_texts(spec: CampaignSpec) -> Iterator[tuple[Path_, str, bool]]:
@@ -707,13 +655,11 @@ def _brief_texts(spec: CampaignSpec) -> Iterator[tuple[Path_, str, bool]]:
                 yield ("influencers", i, "deliverables", j, "notes"), d.notes, False
 
 
-@rule("R8.platform-tools-off", "info", "the platforms' paid-partnership tools are not required")
+@rule("R8.platform-tools-off", "info")
 def platform_tools_off(ctx: Context) -> Iterator[Hit]:
     if not ctx.spec.disclosure.platform_tools:
         yield Hit(None, ("disclosure", "platform_tools"),
-                  "the platforms' paid-partnership settings are not required: regulators say a label alone may not "
-                  "be enough, and platforms may hide undisclosed branded content",
-                  "set disclosure.platform_tools: true")
+                  {})
 
 
 
@@ -724,7 +670,7 @@ _CLAIM = re.compile(
     r"visibly|cures?|heals?|reduces?|removes?|results?)\b", re.IGNORECASE)
 
 
-@rule("R3.brief-claim-unlisted", "warning", "the brief requires a product claim the contract does not list as approved")
+@rule("R3.brief-claim-unlisted", "warning")
 def brief_claim_unlisted(ctx: Context) -> Iterator[Hit]:
     brief = ctx.spec.brief
     benefits = [b.casefold() for b in (brief.product.benefits if brief.product else [])]
@@ -742,22 +688,18 @@ def brief_claim_unlisted(ctx: Context) -> Iterator[Hit]:
         if any(b in folded or claim in b for b in benefits):
             continue
         yield Hit(None, path,
-                  f"the brief requires '{text}', a claim about results, but brief.product.benefits does not list it: "
-                  "the contract lets the influencer make only the listed claims and never present results as typical",
-                  "add the claim to brief.product.benefits if the brand can substantiate it, or take it out of the brief")
+                  {"text": text})
 
 
-@rule("R6.conduct-overrides-exclusivity", "warning", "the conduct list restricts other brands, which is exclusivity's job")
+@rule("R6.conduct-overrides-exclusivity", "warning")
 def conduct_overrides_exclusivity(ctx: Context) -> Iterator[Hit]:
     for i, item in enumerate(ctx.spec.conduct.prohibited):
         if re.search(r"competitor|rival|other brands?", item, re.IGNORECASE):
             yield Hit(None, ("conduct", "prohibited", i),
-                      f"conduct.prohibited lists '{item}': banning competitors for the whole term without defining "
-                      "them would override the exclusivity terms (its brands and dates)",
-                      "remove it from conduct.prohibited and set the exclusivity section instead")
+                      {"item": item})
 
 
-@rule("R6.gifted-extras", "warning", "a gifted-only deal takes exclusivity, first refusal or paid usage for free")
+@rule("R6.gifted-extras", "warning")
 def gifted_extras(ctx: Context) -> Iterator[Hit]:
     spec = ctx.spec
     for e in ctx.engagements:
@@ -772,9 +714,7 @@ def gifted_extras(ctx: Context) -> Iterator[Hit]:
             extras.append(("usage_rights", "mode"))
         for path in extras:
             yield Hit(e.index, path,
-                      f"{who(e)} is paid only in product, yet the contract would take {dotted(path)} from them "
-                      "unpaid: such rights are usually paid for, and may not bind without consideration",
-                      f"pay a fee for it, or give {who(e)} their own deal without it")
+                      {"who": who(e), "right": Text(f"words.right.{dotted(path)}")})
 
 
 def dotted(path: Path_) -> str:
@@ -782,18 +722,16 @@ def dotted(path: Path_) -> str:
     return ".".join(str(p) for p in path)
 
 
-@rule("R8.unnamed-signatory", "warning", "a company's signature block names nobody")
+@rule("R8.unnamed-signatory", "warning")
 def unnamed_signatory(ctx: Context) -> Iterator[Hit]:
     spec = ctx.spec
     if spec.brand.signatory is None:
-        yield Hit(None, ("brand", "signatory"), "no brand signatory is named: the signature block is left blank",
-                  "set brand.signatory with the name and title of the person authorised to sign")
+        yield Hit(None, ("brand", "signatory"), {}, "brand")
     if spec.agency is not None and spec.agency.signatory is None:
-        yield Hit(None, ("agency", "signatory"), "no agency signatory is named: the signature block is left blank",
-                  "set agency.signatory with the name and title of the person authorised to sign")
+        yield Hit(None, ("agency", "signatory"), {}, "agency")
 
 
-@rule("R8.pack-requirement", "warning", "a field the jurisdiction's law requires in the contract is empty")
+@rule("R8.pack-requirement", "warning")
 def pack_requirement(ctx: Context) -> Iterator[Hit]:
     packs = ctx.library.packs
     if not packs:
@@ -805,9 +743,9 @@ def pack_requirement(ctx: Context) -> Iterator[Hit]:
             for e in ctx.engagements:
                 if _empty(e.influencer, rest):
                     yield Hit(e.index, ("influencers", e.index, *rest.split(".")),
-                              f"{who(e)}: {need.message}", need.hint, need.severity)
+                              {"who": who(e), "need": need.message, "hint": need.hint}, "person", need.severity)
         elif _empty(ctx.spec, need.field):
-            yield Hit(None, tuple(need.field.split(".")), need.message, need.hint, need.severity)
+            yield Hit(None, tuple(need.field.split(".")), {"need": need.message, "hint": need.hint}, "", need.severity)
 
 
 def _empty(obj: object, dotted_field: str) -> bool:
