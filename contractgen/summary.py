@@ -27,12 +27,13 @@ from typing import Any
 from contractgen.assemble.common import render_template
 from contractgen.checks import Finding, RateCard, figures
 from contractgen.checks.figures import Band, PlatformFigures
-from contractgen.coverage import RISKS, ContractCoverage, OpenPoint, campaign_coverage
+from contractgen.coverage import RISKS, load_data, ContractCoverage, OpenPoint, campaign_coverage
 from contractgen.document import Block, Document, Image, Meta, Paragraph, plain
 from contractgen.engagement import DeliverablePlan, Engagement
 from contractgen.errors import Problem, UserError
 from contractgen.locale import Locale
 from contractgen.markup import Directive
+from contractgen.messages import Formatter, field_label
 from contractgen.output import Artifact, write_atomic
 from contractgen.spec.models import CampaignSpec
 from contractgen.toolkit import Toolkit
@@ -62,7 +63,27 @@ class Person:
     band: Band | None
     deliverables: tuple[DeliverablePlan, ...]
     report_due: Any
-    findings: tuple[Finding, ...]
+    findings: tuple[Any, ...]  # Finding; in the document, ShownFinding
+
+
+@dataclass(frozen=True)
+class ShownFinding:
+    """A finding as the summary prints it: its sentences and field in the summary's language."""
+
+    rule: str
+    severity: str
+    influencer: str | None
+    field: str
+    label: str  # the field in words where the language has them, else the field
+    message: str
+    hint: str
+
+
+def shown_finding(finding: Finding, language: str, formatter: Formatter) -> ShownFinding:
+    """The finding's sentences made in ``language``, its values formatted by ``formatter``."""
+    message, hint = finding.text(language, formatter)
+    return ShownFinding(finding.rule, finding.severity, finding.influencer, finding.field,
+                        field_label(finding.field, language, formatter), message, hint)
 
 
 @dataclass(frozen=True)
@@ -130,8 +151,13 @@ def summary_document(spec: CampaignSpec, kit: Toolkit, persons: Sequence[Person]
     strings = kit.strings(language)
     names: dict[str, Any] = {name: getattr(spec, name) for name in type(spec).model_fields}
     names.pop("influencers")
-    listed = shown(persons)
+    locale = engine.locale
+    findings = [shown_finding(f, language, locale) for f in findings]
+    listed = [dataclasses.replace(p, findings=tuple(shown_finding(f, language, locale) for f in p.findings))
+              for p in shown(persons)]
     listed_handles = {p.handle for p in listed}
+    fields = {f.field for f in findings} | {field for r in rows for _, field, _ in r.open if field}
+    clauses = kit.library.clauses
     context = {
         **names,
         "t": strings,
@@ -145,6 +171,11 @@ def summary_document(spec: CampaignSpec, kit: Toolkit, persons: Sequence[Person]
         "campaign_findings": [f for f in findings if f.influencer is None],
         "findings": list(findings),
         "coverage": list(rows),
+        "labels": {field: field_label(field, language, locale) for field in fields},
+        "section_titles": {b.id: b.title.get(language) or b.title.get(next(iter(b.title)), b.id)
+                           for b in load_data().brief},
+        "clause_titles": {cid: (clauses[cid].title.get(language) or cid) if cid in clauses else cid  # type: ignore[attr-defined]
+                          for r in rows for cid in r.clauses},
         "chart": chart is not None,
         "total_fee": sum((p.fee for p in persons), Decimal(0)),
         "total_cost": sum((p.cost for p in persons), Decimal(0)),
