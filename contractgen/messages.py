@@ -33,6 +33,7 @@ from contractgen.money import amount_text
 from contractgen.resources import templates_dir
 
 CATALOGUE_FILES = ("checks.yaml", "messages.yaml")
+DOCUMENT_FILES = ("checks.yaml",)  # the sentences documents print, in the document's language
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # {count|one|other}: either word may hold plain {name} placeholders of its own
 _PLURAL = re.compile(r"\{(\w+)\|((?:[^{}|]|\{\w+\})*)\|((?:[^{}|]|\{\w+\})*)\}")
@@ -84,6 +85,23 @@ class Code:
     """A value shown exactly as written (a spec path, a rule id, a URL): never localised."""
 
     value: str
+
+
+@dataclass(frozen=True)
+class Words:
+    """Text from data that has one wording per language (a jurisdiction pack's requirement)."""
+
+    texts: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, text: str | Mapping[str, str]) -> Words:
+        """From one text (any language) or a ``{language: text}`` mapping."""
+        return cls(tuple(text.items()) if isinstance(text, Mapping) else (("", text),))
+
+    def get(self, language: str) -> str:
+        """The language's text, else the fallback's, else the first there is."""
+        texts = dict(self.texts)
+        return texts.get(language) or texts.get(settings().fallback) or next(iter(texts.values()))
 
 
 class Formatter(Protocol):
@@ -159,11 +177,18 @@ def catalogue_files(language: str) -> list[Path]:
 
 @cache
 def entries(language: str) -> dict[str, Any]:
-    """Every key of a language's catalogue (dotted), to its sentence (or plural mapping)."""
+    """Every key of a language's catalogue (dotted), to its sentence."""
     out: dict[str, Any] = {}
     for path in catalogue_files(language):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        _flatten(data, "", out)
+        out.update(entries_of(path))
+    return out
+
+
+@cache
+def entries_of(path: Path) -> dict[str, Any]:
+    """The dotted keys of one catalogue file."""
+    out: dict[str, Any] = {}
+    _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, "", out)
     return out
 
 
@@ -182,9 +207,15 @@ def has(key: str, language: str) -> bool:
 
 
 def missing(language: str) -> list[str]:
-    """Keys the fallback language has and this language lacks (shown in the fallback's words)."""
+    """Keys of the fallback's :data:`DOCUMENT_FILES` this language lacks (shown in the fallback's words).
+
+    Only what documents show counts: messages.yaml speaks to the terminal, whose language is
+    one (``terminal`` in catalogue.yaml), so another language never needs it.
+    """
     own = entries(language)
-    return [key for key in entries(settings().fallback) if key not in own]
+    folder = templates_dir() / settings().fallback
+    return [key for name in DOCUMENT_FILES if (folder / name).is_file()
+            for key in entries_of(folder / name) if key not in own]
 
 
 def sentence(key: str, language: str) -> str:
@@ -208,7 +239,7 @@ def terminal() -> tuple[str, Formatter]:
     return settings().terminal, _terminal()
 
 
-def message(key: str, language: str | None = None, formatter: Formatter | None = None, **values: Any) -> str:
+def message(key: str, language: str | None = None, formatter: Formatter | None = None, /, **values: Any) -> str:
     """The sentence ``key`` in ``language`` with ``values`` filled in and formatted by ``formatter``.
 
     Without a language and formatter: the terminal's (see :func:`terminal`).
@@ -245,6 +276,8 @@ def show(value: Any, language: str, formatter: Formatter) -> str:
         return message(value.key, language, formatter, **value.values)
     if isinstance(value, Code):
         return value.value
+    if isinstance(value, Words):
+        return value.get(language)
     if isinstance(value, Amount):
         return _money(value, formatter)
     if isinstance(value, Percent):

@@ -27,7 +27,7 @@ from typing import Any
 from contractgen.assemble.common import render_template
 from contractgen.checks import Finding, RateCard, figures
 from contractgen.checks.figures import Band, PlatformFigures
-from contractgen.coverage import RISKS, load_data, ContractCoverage, OpenPoint, campaign_coverage
+from contractgen.coverage import RISKS, ContractCoverage, OpenPoint, campaign_coverage, load_data
 from contractgen.document import Block, Document, Image, Meta, Paragraph, plain
 from contractgen.engagement import DeliverablePlan, Engagement
 from contractgen.errors import Problem, UserError

@@ -3,8 +3,8 @@
 Each rule looks at a validated campaign and yields :class:`Hit`s: which influencer (or the
 campaign), which field, and the values of what looks wrong. The sentences (what looks wrong,
 what to do) are ``templates/<lang>/checks.yaml`` entries under the rule's id, made where the
-finding is shown (:mod:`contractgen.messages`). Numbers come from the rate card, never from here. Rule ids are ``R<n>.<name>`` after the risk map (shared/reference/risk-map.md) and
-are an interface: scripts filter on them and rate cards set their severity, so never rename one.
+finding is shown (:mod:`contractgen.messages`). Numbers come from the rate card. Rule ids are
+``R<n>.<name>`` after the risk map (shared/reference/risk-map.md) and are an interface: scripts filter on them and rate cards set their severity, so never rename one.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from contractgen.checks.rates import RateCard
 from contractgen.engagement import DeliverablePlan, Engagement
 from contractgen.library.clauses import Library
 from contractgen.library.disclosure import Jurisdiction
-from contractgen.messages import Amount, Code, Items, Percent, Term, Text, message
+from contractgen.messages import Amount, Code, Items, Percent, Term, Text, Words, message
 from contractgen.spec.models import CampaignSpec
 
 Severity = Literal["info", "warning", "error"]
@@ -743,9 +743,11 @@ def pack_requirement(ctx: Context) -> Iterator[Hit]:
             for e in ctx.engagements:
                 if _empty(e.influencer, rest):
                     yield Hit(e.index, ("influencers", e.index, *rest.split(".")),
-                              {"who": who(e), "need": need.message, "hint": need.hint}, "person", need.severity)
+                              {"who": who(e), "need": Words.of(need.message), "hint": Words.of(need.hint)},
+                              "person", need.severity)
         elif _empty(ctx.spec, need.field):
-            yield Hit(None, tuple(need.field.split(".")), {"need": need.message, "hint": need.hint}, "", need.severity)
+            yield Hit(None, tuple(need.field.split(".")), {"need": Words.of(need.message), "hint": Words.of(need.hint)}, "",
+                      need.severity)
 
 
 def _empty(obj: object, dotted_field: str) -> bool:

@@ -78,7 +78,28 @@ def lint_library(overlay: Path | None) -> list[Finding]:
         folders.append((overlay, False))
     # Parsing only: English serves for every language.
     engine = TextEngine(Locale("en", "gregorian", "USD", Toolkit().strings("en")))
-    return lint_folders(folders, templates_dir() / "contract-layout.yaml", engine)
+    return lint_folders(folders, templates_dir() / "contract-layout.yaml", engine) + catalogue_findings()
+
+
+def catalogue_findings() -> list[Finding]:
+    """A warning per message a language lacks: it is shown in the fallback language instead.
+
+    The same rule as a clause without a text in a language: the build goes on, lint says so.
+    """
+    from contractgen import messages
+    from contractgen.resources import templates_dir
+
+    fallback = messages.settings().fallback
+    found = []
+    for folder in sorted(p for p in templates_dir().iterdir() if (p / "strings.yaml").is_file()):
+        if folder.name == fallback:
+            continue
+        for key in messages.missing(folder.name):
+            found.append(Finding("warning", Problem(
+                messages.message("lint.missing_message", None, None, lang=folder.name, fallback=fallback),
+                file=f"templates/{folder.name}/{messages.DOCUMENT_FILES[0]}", where=key,
+                hint=messages.message("lint.missing_message_hint", key=key))))
+    return found
 
 
 def require_clean(overlay: Path | None) -> None:

@@ -31,8 +31,9 @@ class Requirement(_Data):
 
     field: str = Field(description="Dotted spec path, e.g. brand.registration or influencers[].address.")
     severity: Literal["info", "warning", "error"] = "warning"
-    message: str = Field(description="What is missing and why the law wants it.")
-    hint: str = Field(description="What to do.")
+    # One text, or one per language ({en: ..., fa: ...}): a finding is shown in its reader's language.
+    message: str | dict[str, str] = Field(description="What is missing and why the law wants it.")
+    hint: str | dict[str, str] = Field(description="What to do.")
 
 
 class Pack(_Data):
