@@ -104,6 +104,13 @@ class Words:
         return texts.get(language) or texts.get(settings().fallback) or next(iter(texts.values()))
 
 
+@dataclass(frozen=True)
+class FieldPath:
+    """A spec field: its words where the reader's language has ``field_labels``, else the path."""
+
+    path: str
+
+
 class Formatter(Protocol):
     """What a reader's locale knows: :class:`contractgen.locale.Locale` is one."""
 
@@ -276,6 +283,8 @@ def show(value: Any, language: str, formatter: Formatter) -> str:
         return message(value.key, language, formatter, **value.values)
     if isinstance(value, Code):
         return value.value
+    if isinstance(value, FieldPath):
+        return field_label(value.path, language, formatter)
     if isinstance(value, Words):
         return value.get(language)
     if isinstance(value, Amount):

@@ -4,7 +4,8 @@ Each rule looks at a validated campaign and yields :class:`Hit`s: which influenc
 campaign), which field, and the values of what looks wrong. The sentences (what looks wrong,
 what to do) are ``templates/<lang>/checks.yaml`` entries under the rule's id, made where the
 finding is shown (:mod:`contractgen.messages`). Numbers come from the rate card. Rule ids are
-``R<n>.<name>`` after the risk map (shared/reference/risk-map.md) and are an interface: scripts filter on them and rate cards set their severity, so never rename one.
+``R<n>.<name>`` after the risk map (shared/reference/risk-map.md) and are an interface: scripts
+filter on them and rate cards set their severity, so never rename one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from contractgen.checks.rates import RateCard
 from contractgen.engagement import DeliverablePlan, Engagement
 from contractgen.library.clauses import Library
 from contractgen.library.disclosure import Jurisdiction
-from contractgen.messages import Amount, Code, Items, Percent, Term, Text, Words, message
+from contractgen.messages import Amount, Code, FieldPath, Items, Percent, Term, Text, Words, message
 from contractgen.spec.models import CampaignSpec
 
 Severity = Literal["info", "warning", "error"]
@@ -209,7 +210,7 @@ def no_figures(ctx: Context) -> Iterator[Hit]:
         for name in no_engagement:
             yield Hit(e.index, ("influencers", e.index, "platforms", name),
                       {"who": who(e), "platform": Term("platform", name),
-                       "field": Code(f"influencers[{e.index}].platforms.{name}.avg_engagements")})
+                       "field": FieldPath(f"influencers[{e.index}].platforms.{name}.avg_engagements")})
 
 
 @rule("R1.no-account", "warning")
@@ -219,7 +220,7 @@ def no_account(ctx: Context) -> Iterator[Hit]:
         if missing:
             yield Hit(e.index, ("influencers", e.index, "platforms"),
                       {"who": who(e), "platforms": Items(tuple(Term("platform", m) for m in missing), "list_sep"),
-                       "field": Code(f"influencers[{e.index}].platforms.{missing[0]}")})
+                       "field": FieldPath(f"influencers[{e.index}].platforms.{missing[0]}")})
 
 
 @rule("R1.no-warranty", "warning")
