@@ -89,9 +89,9 @@ def sentences(path: Path) -> list[str]:
             if _is_sentence(text):
                 found.append(text)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped:
-            if _is_sentence(node.value):
-                found.append(node.value)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped \
+                and _is_sentence(node.value):
+            found.append(node.value)
     return found
 
 
