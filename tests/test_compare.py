@@ -60,7 +60,7 @@ EDITS: list[tuple[str, Callable[[dict], Any] | None, Callable[[dict], Any], set[
     ("add a deliverable", None, _add_deliverable, {"deliverables[1]"}, {"scope", "timeline"}),
     ("remove a deliverable", _with_tiktok, lambda d: d["deliverables"].pop(), {"deliverables[1]"}, {"scope"}),
     ("agent and signatory", None, _agent_and_signatory, {"influencers[@alexruns].agent", "brand.signatory"},
-     {"notices"}),
+     {"general-terms"}),
 ]
 
 
