@@ -214,11 +214,12 @@ def test_gifted_contract_has_no_cash_fee_wording(built: dict[str, Path]) -> None
 def test_page_counts_are_in_proportion(built: dict[str, Path]) -> None:
     gifted = len(PdfReader(contract(built, "gb-gifting") / "contract.pdf").pages)
     assert 3 <= gifted <= 5
-    # Paid two-post deals aim at 10-12 pages; 16 is where the wording stands now (it was 19), so
-    # the ceiling keeps it from growing back while the rest of the redraft is done.
-    for name in ("us-paid", "de", "fr"):
+    # Paid deals aim at 10-12 pages: DE and FR (one Reel plus stories or a post) are there; the US
+    # two-post deal, with exclusivity, paid usage, an agent and late-delivery terms, is at 14
+    # (19 before), so its ceiling keeps it from growing back while the redraft goes on.
+    for name, most in (("de", 12), ("fr", 12), ("us-paid", 14)):
         paid = len(PdfReader(contract(built, name) / "contract.pdf").pages)
-        assert paid <= 16, f"{name}: {paid} pages"
+        assert 10 <= paid <= most, f"{name}: {paid} pages"
 
 
 @pytest.mark.parametrize("name", ["us-paid", "de", "fr", "full"])
