@@ -45,7 +45,7 @@ def text(folder: Path) -> str:
 # What a local lawyer looks for, per pack (each from ../shared/domain/jurisdictions.md).
 WORDING = {
     "US": ["the law of the State of California", "American Arbitration Association under its Commercial "
-           "Arbitration Rules, before a single arbitrator appointed under those Rules",
+           "Arbitration Rules, before a single arbitrator", "strike and rank the names on a list the AAA sends",
            "16 CFR Part 255", "16 CFR Part 465", "IRS Form W-9", "section 1668 of the California Civil Code"],
     "GB": ["registered in England and Wales (company number 09876543)", "registered office",
            "courts of England and Wales have exclusive jurisdiction", "Contracts (Rights of Third Parties) Act 1999",
