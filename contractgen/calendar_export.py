@@ -14,13 +14,11 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from contractgen import __version__
 from contractgen.engagement import Engagement, Instalment
 from contractgen.locale import Locale
-from contractgen.output import Artifact, prepare_dir, safe_folder_name, write_atomic
 from contractgen.spec.loader import load_file
 from contractgen.spec.models import LINE_BREAKS, CampaignSpec
 from contractgen.toolkit import Toolkit
@@ -176,26 +174,25 @@ def stamp_of(spec: CampaignSpec) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 9, 0, 0, tzinfo=dt.UTC)
 
 
-def write_calendars(spec: CampaignSpec, engagements: Sequence[Engagement], kit: Toolkit, out_dir: Path) -> list[Artifact]:
-    """Write campaign.ics and each influencer's calendar.ics; return them as manifest entries."""
+def influencer_calendar(engagement: Engagement, kit: Toolkit) -> bytes:
+    """One influencer's calendar.ics: their dated duties (and the shared training)."""
+    spec = engagement.spec
     words = Words(kit, spec)
-    stamp = stamp_of(spec)
-    brand = spec.brand.display_name or spec.brand.legal_name
-    artifacts = []
+    name = words.say("influencer_calendar", campaign=spec.campaign.name, brand=_brand(spec),
+                     handle=engagement.influencer.handle)
+    return calendar_bytes(name, influencer_duties(engagement, words), stamp_of(spec))
+
+
+def campaign_calendar(spec: CampaignSpec, engagements: Sequence[Engagement], kit: Toolkit) -> bytes:
+    """campaign.ics: every duty of these influencers, the shared training once."""
+    words = Words(kit, spec)
     everything: dict[str, Duty] = {}
     for e in engagements:
-        duties = influencer_duties(e, words)
-        everything.update((d.uid, d) for d in duties)  # the shared training appears once
-        folder = safe_folder_name(e.deal.slug)
-        prepare_dir(out_dir / folder)
-        name = words.say("influencer_calendar", campaign=spec.campaign.name, brand=brand,
-                         handle=e.influencer.handle)
-        data = calendar_bytes(name, duties, stamp)
-        path = f"{folder}/{INFLUENCER_FILE}"
-        artifacts.append(Artifact(spec.campaign_id, e.influencer.handle, "calendar", "ics", path,
-                                  write_atomic(out_dir / path, data), len(data)))
+        everything.update((d.uid, d) for d in influencer_duties(e, words))  # one UID, one event
     duties = sorted(everything.values(), key=lambda d: (d.start, d.end, d.uid))
-    data = calendar_bytes(words.say("campaign_calendar", campaign=spec.campaign.name, brand=brand), duties, stamp)
-    artifacts.append(Artifact(spec.campaign_id, "", "calendar", "ics", CAMPAIGN_FILE,
-                              write_atomic(out_dir / CAMPAIGN_FILE, data), len(data)))
-    return artifacts
+    return calendar_bytes(words.say("campaign_calendar", campaign=spec.campaign.name, brand=_brand(spec)), duties,
+                          stamp_of(spec))
+
+
+def _brand(spec: CampaignSpec) -> str:
+    return spec.brand.display_name or spec.brand.legal_name

@@ -35,6 +35,7 @@ from contractgen.locale import Locale
 from contractgen.markup import Directive
 from contractgen.messages import Formatter, field_label
 from contractgen.output import Artifact, write_atomic
+from contractgen.render.writers import file_name, render
 from contractgen.spec.models import CampaignSpec
 from contractgen.toolkit import Toolkit
 
@@ -317,8 +318,6 @@ def write_summary(spec: CampaignSpec, engagements: Sequence[Engagement], kit: To
     ``built`` are the files a build already wrote: their clause lists give each contract's
     coverage without assembling it again.
     """
-    from contractgen.build import render
-
     persons = people(engagements, rates, findings)
     clause_ids = _clause_ids(built)
     coverage = _coverage(engagements, kit, clause_ids)
@@ -332,7 +331,8 @@ def write_summary(spec: CampaignSpec, engagements: Sequence[Engagement], kit: To
                                 str(chart_path) if chart_path else None, logo)
     for fmt in formats:
         data = render(document, fmt)
-        artifacts.append(_artifact(spec, fmt, f"summary.{fmt}", write_atomic(out_dir / f"summary.{fmt}", data), len(data)))
+        name = file_name("summary", fmt)
+        artifacts.append(_artifact(spec, fmt, name, write_atomic(out_dir / name, data), len(data)))
     table = summary_csv(persons, spec.campaign.currency)
     artifacts.append(_artifact(spec, "csv", CSV_FILE, write_atomic(out_dir / CSV_FILE, table), len(table)))
     return artifacts
