@@ -42,7 +42,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contractgen import __version__
-from contractgen.build import FORMATS, KINDS, Job, build_influencer, engagements, finish_campaign, logo_path
+from contractgen.build import (
+    FORMATS,
+    KINDS,
+    CampaignFiles,
+    Job,
+    build_influencer,
+    engagements,
+    finish_campaign,
+    logo_path,
+)
 from contractgen.engagement import slugify_handle
 from contractgen.errors import Problem, UserError
 from contractgen.glyph_check import drawable_rows, glyph_problems, influencer_index
@@ -472,6 +481,34 @@ def build_item(item: WorkItem) -> ItemResult:
                       tuple(timings), time.process_time() - cpu, os.getpid(), _peak_rss_kb())
 
 
+@dataclass(frozen=True)
+class CampaignItem:
+    """One campaign's stage (findings, campaign.ics, summary), to run in a worker after its influencers."""
+
+    spec: CampaignSpec  # the whole campaign, every influencer
+    position: int
+    ready: frozenset[str]  # handles whose files are there now (built in this run, or unchanged)
+    made: tuple[Artifact, ...]  # their contracts and calendars
+    out: str
+    overlay: str | None
+    formats: tuple[str, ...]
+    kinds: tuple[str, ...]
+    rates: RateCard
+    logo: str | None
+    fonts: tuple[Path, ...] = ()
+
+
+def campaign_stage(item: CampaignItem) -> CampaignFiles:
+    """Run :func:`contractgen.build.finish_campaign` for one campaign of a batch (in a worker, or inline)."""
+    if extra_fonts() != item.fonts:
+        use_fonts(item.fonts)
+    kit = toolkit(item.overlay)
+    people = engagements(item.spec, kit)
+    ready = [e for e in people if e.influencer.handle in item.ready]
+    return finish_campaign(item.spec, people, ready, item.made, kit, Path(item.out), Job(item.formats, item.kinds),
+                           item.rates, item.logo, folder=safe_folder_name(item.spec.campaign_id))
+
+
 def _peak_rss_kb() -> int:
     try:
         import resource
@@ -578,6 +615,15 @@ def _submit(executor: Executor, item: WorkItem) -> Future:
         return future
 
 
+def _submit_stage(executor: Executor, item: CampaignItem) -> Future:
+    try:
+        return executor.submit(campaign_stage, item)
+    except (BrokenProcessPool, RuntimeError) as exc:
+        future: Future = Future()
+        future.set_exception(exc)
+        return future
+
+
 def _failed(item: WorkItem, message: str) -> ItemResult:
     return ItemResult(item.order, item.campaign, item.influencer, error=message)
 
@@ -656,8 +702,20 @@ def _run(specs: Sequence[Path], options: BatchOptions, kit: Toolkit, overlay: st
         reporter.start(todo, len(work.unchanged))
         try:
             executor = execute(work.items(), executor, record, window, replace)
-            for spec, position in work.specs:  # the same campaign stage as `build`
-                recorder.finish(spec, position, kit, options, card, dict(work.campaigns_logo()))
+            # Then the same campaign stage as `build`, in the workers too (they have the renderers
+            # loaded; this process never imports them), all campaigns at once.
+            logos = dict(work.campaigns_logo())
+            stages = [recorder.campaign_item(spec, position, options, card, logos.get(spec.campaign_id))
+                      for spec, position in work.specs]
+            for stage_item, future in [(s, _submit_stage(executor, s)) for s in stages]:
+                try:
+                    stage = future.result()
+                except UserError as exc:
+                    stage = CampaignFiles(failures=[Failure(stage_item.spec.campaign_id, None, str(exc))])
+                except Exception as exc:  # a lost worker, a bug: the influencers' files are still listed
+                    stage = CampaignFiles(failures=[Failure(stage_item.spec.campaign_id, None,
+                                                            f"internal error: {type(exc).__name__}: {exc}")])
+                recorder.add_stage(stage_item, stage)
             complete = True
         finally:
             reporter.close()
@@ -736,7 +794,8 @@ class _Recorder:
         self.status[key] = "failed" if result.error is not None else (
             "skipped" if result.order in self.skipped else "built")
         if result.error is None:
-            self.made.setdefault(result.campaign, []).extend(a for a in result.files if a.kind == "contract")
+            # Contracts (their clause lists give the summary's coverage) and calendars (campaign.ics).
+            self.made.setdefault(result.campaign, []).extend(a for a in result.files if a.kind in ("contract", "calendar"))
         if result.error is not None:
             self.failures.append((result.order, Failure(result.campaign, result.influencer, result.error)))
             # The influencer's earlier files are still there as a set (they are swapped only when
@@ -747,18 +806,21 @@ class _Recorder:
         self._spool(result.files, self.inputs.get(key, ""))
         self.people += 1
 
-    def finish(self, spec: CampaignSpec, position: int, kit: Toolkit, options: BatchOptions, card: RateCard,
-               logos: dict[str, str | None]) -> None:
-        """Run the campaign stage of one campaign (as ``build`` does) once its influencers are recorded."""
+    def campaign_item(self, spec: CampaignSpec, position: int, options: BatchOptions, card: RateCard,
+                      logo: str | None) -> CampaignItem:
+        """The campaign stage's work for one campaign, once every influencer of it is recorded."""
         self._drain(gaps=True)
         campaign = spec.campaign_id
-        people = engagements(spec, kit)
-        ready = [e for e in people if self.status.get((campaign, e.influencer.handle)) in ("built", "skipped")]
-        stage = finish_campaign(spec, people, ready, self.made.pop(campaign, []), kit, options.out,
-                                Job(options.formats, options.kinds), card, logos.get(campaign),
-                                folder=safe_folder_name(campaign))
+        ready = frozenset(h for (c, h), status in self.status.items() if c == campaign and status != "failed")
+        return CampaignItem(spec, position, ready, tuple(self.made.pop(campaign, [])), str(options.out.resolve()),
+                            str(options.library) if options.library else None, options.formats, options.kinds,
+                            card, logo, extra_fonts())
+
+    def add_stage(self, item: CampaignItem, stage: CampaignFiles) -> None:
+        """Record what the campaign stage of one campaign made and found."""
+        campaign = item.spec.campaign_id
         self._spool(stage.files, "")
-        self.failures.extend(((position, 3, 0), f) for f in stage.failures)
+        self.failures.extend(((item.position, 3, 0), f) for f in stage.failures)
         for finding in stage.findings:
             self.manifest.findings.append({"campaign": campaign, **finding.to_dict()})
             if finding.influencer:

@@ -13,7 +13,7 @@ import dataclasses
 import gc
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ from contractgen.output import (
     FolderClaims,
     Manifest,
     locked_output,
+    plain_file_bytes,
     plain_folder,
     recorded_folders,
     remove_stale,
@@ -158,7 +159,7 @@ def finish_campaign(spec: CampaignSpec, people: Sequence[Engagement], built: Seq
     target = plain_folder(out_dir, folder) if folder else out_dir
     prefix = f"{folder}/" if folder else ""
     files: list[Artifact] = []
-    data = campaign_calendar(spec, built, kit)
+    data = campaign_calendar(spec, _calendars(out_dir, made), kit)
     files.append(Artifact(spec.campaign_id, "", "calendar", "ics", CAMPAIGN_FILE,
                           write_atomic(target / CAMPAIGN_FILE, data), len(data)))
     try:
@@ -174,6 +175,15 @@ def finish_campaign(spec: CampaignSpec, people: Sequence[Engagement], built: Seq
                               len(data)))
     result.files = [dataclasses.replace(a, path=prefix + a.path) for a in files] if prefix else files
     return result
+
+
+def _calendars(out_dir: Path, made: Sequence[Artifact]) -> Iterator[bytes]:
+    """The influencers' calendar.ics files among ``made``, read back (as they are now on disk)."""
+    for artifact in made:
+        if artifact.kind == "calendar" and artifact.influencer:
+            data = plain_file_bytes(out_dir, artifact.path)
+            if data is not None:
+                yield data
 
 
 def build_campaign(spec: CampaignSpec, spec_file: Path | None, out_dir: Path, kit: Toolkit,

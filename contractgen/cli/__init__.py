@@ -218,6 +218,17 @@ def refuse_undrawable(loaded: Any) -> None:
         raise UserError(problems)
 
 
+def _with_roster(loaded: Any, roster: Path) -> Any:
+    """The spec's data with the roster's rows added (as batch adds them); UserError for bad rows."""
+    from contractgen.roster import merge, read_roster
+
+    rows = read_roster(roster)
+    merged, clashes = merge(loaded, rows)
+    if problems := [p for row in [*rows.rejected, *clashes] for p in row.problems]:
+        raise UserError(problems)
+    return merged
+
+
 def _echo_inline(findings: list[Any]) -> None:
     """Findings on stderr, one line each with file, line, field, rule and what to do."""
     for f in findings:
@@ -365,14 +376,17 @@ def build(spec: Path, out_dir: Path | None, formats: tuple[str, ...], only: str 
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print problems and findings as JSON, for scripts.")
+@click.option("--roster", type=click.Path(path_type=Path), default=None,
+              help="A CSV of influencers to add to the campaign of the (single) SPEC, as batch --roster "
+                   "does: its rows are checked too, and SPEC may then list no influencers.")
 @click.option("--rates", type=click.Path(path_type=Path), default=None,
               help="Your own rate card (tiers, engagement benchmarks, price bands, thresholds) replacing "
                    "the built-in contractgen/data/rate-card.yaml.")
 @library_option
 @font_option
 @user_errors
-def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path | None, library: Path | None,
-             font_files: tuple[Path, ...]) -> None:
+def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, roster: Path | None, rates: Path | None,
+             library: Path | None, font_files: tuple[Path, ...]) -> None:
     """Check spec files, then look for risks (R1-R8) in each valid campaign.
 
     A spec is invalid, too, when a value has characters no PDF font can draw (--font
@@ -390,6 +404,8 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
     from contractgen.spec.validate import validate_loaded
     from contractgen.toolkit import Toolkit
 
+    if roster is not None and len(specs) != 1:
+        raise click.UsageError("--roster adds influencers to one campaign: give exactly one SPEC")
     card = load_rates(rates)
     kit = Toolkit(library)
     use_fonts(font_files)
@@ -398,6 +414,8 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
     for path in specs:
         try:
             loaded = load_file(path)
+            if roster is not None:
+                loaded = _with_roster(loaded, roster)
             campaign = validate_loaded(loaded)
             refuse_undrawable(loaded)
         except UserError as exc:
