@@ -118,7 +118,8 @@ def test_calendars_are_deterministic_and_skip_undated_duties(make_spec: Callable
     for folder in (first, second):
         folder.mkdir()
         people = engagements(spec, kit)
-        (folder / "campaign.ics").write_bytes(campaign_calendar(spec, people, kit))
+        (folder / "campaign.ics").write_bytes(campaign_calendar(spec, [influencer_calendar(e, kit) for e in people],
+                                                                kit))
         (folder / "alexruns").mkdir()
         (folder / "alexruns" / "calendar.ics").write_bytes(influencer_calendar(people[0], kit))
     assert (first / "campaign.ics").read_bytes() == (second / "campaign.ics").read_bytes()

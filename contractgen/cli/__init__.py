@@ -244,10 +244,10 @@ def _echo_written(target: Path, paths: list[str], tree: bool) -> None:
         folders.setdefault(folder, []).append(name)
     for folder, names in sorted(folders.items(), key=lambda item: (item[0] != "", item[0])):
         where = f"{target / folder if folder else target}{os.sep}"
-        if tree:
+        if tree:  # every file by its full path, so it can be copied
             click.echo(f"  {where}")
             for name in names:
-                click.echo(f"    {name}")
+                click.echo(f"    {target / folder / name if folder else target / name}")
         else:
             click.echo(f"  {where}  {' '.join(names)}")
 
