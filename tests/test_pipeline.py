@@ -114,7 +114,7 @@ def test_validate_checks_a_roster_without_building(roster_spec: Path, tmp_path: 
     assert run_cli("validate", roster_spec).exit_code == 1  # no influencers and no roster
     done = run_cli("validate", roster_spec, "--roster", SAMPLES / "roster.csv")
     assert done.exit_code == 0, done.output
-    assert "@lena.glow" in done.output
+    assert "roster.csv:2: influencers[0].platforms" in done.output  # a roster row's finding names its row
     bad = tmp_path / "bad.csv"
     bad.write_text("legal_name,handle,email\nAna,@ana,not-an-email\n")
     refused = run_cli("validate", roster_spec, "--roster", bad)

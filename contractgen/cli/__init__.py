@@ -218,15 +218,33 @@ def refuse_undrawable(loaded: Any) -> None:
         raise UserError(problems)
 
 
-def _with_roster(loaded: Any, roster: Path) -> Any:
-    """The spec's data with the roster's rows added (as batch adds them); UserError for bad rows."""
+def _with_roster(loaded: Any, roster: Path) -> tuple[Any, Callable[[list[Any]], list[Any]]]:
+    """The spec's data with the roster's rows added (as batch adds them); UserError for bad rows.
+
+    Also returns what points a located finding about a roster row at that row of the roster.
+    """
+    import dataclasses
+    import re
+
     from contractgen.roster import merge, read_roster
 
     rows = read_roster(roster)
     merged, clashes = merge(loaded, rows)
     if problems := [p for row in [*rows.rejected, *clashes] for p in row.problems]:
         raise UserError(problems)
-    return merged
+    own = len(merged.data["influencers"]) - len(rows.rows)
+    lines = [row.line for row in rows.rows]
+
+    def at_rows(findings: list[Any]) -> list[Any]:
+        out = []
+        for f in findings:
+            index = re.match(r"influencers\[(\d+)\]", f.field or "")
+            if index and int(index.group(1)) >= own:
+                f = dataclasses.replace(f, file=rows.file, line=lines[int(index.group(1)) - own])
+            out.append(f)
+        return out
+
+    return merged, at_rows
 
 
 def _echo_inline(findings: list[Any]) -> None:
@@ -414,8 +432,9 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, roster: Path 
     for path in specs:
         try:
             loaded = load_file(path)
+            at_rows: Callable[[list[Any]], list[Any]] = lambda findings: findings  # noqa: E731
             if roster is not None:
-                loaded = _with_roster(loaded, roster)
+                loaded, at_rows = _with_roster(loaded, roster)
             campaign = validate_loaded(loaded)
             refuse_undrawable(loaded)
         except UserError as exc:
@@ -426,7 +445,7 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, roster: Path 
             else:
                 report(exc)
             continue
-        findings = locate(run_checks(campaign, kit.library, card), loaded)
+        findings = at_rows(locate(run_checks(campaign, kit.library, card), loaded))
         worst = {f.severity for f in findings}
         failed = failed or "error" in worst or (strict and "warning" in worst)
         if as_json:
