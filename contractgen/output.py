@@ -137,10 +137,10 @@ class BatchManifest:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(self.CSV_COLUMNS)
         for r in self.records() if records is None else records:
-            writer.writerow(_cells(("ok", r["campaign"], r["influencer"], r["kind"], r["format"], r["path"],
+            writer.writerow(text_cells(("ok", r["campaign"], r["influencer"], r["kind"], r["format"], r["path"],
                                     r["sha256"], r["bytes"], " ".join(r["clauses"]), r["inputs"], "")))
         for f in self.failures:
-            writer.writerow(_cells(("failed", f.campaign, f.influencer or "", "", "", "", "", "", "", "", f.message)))
+            writer.writerow(text_cells(("failed", f.campaign, f.influencer or "", "", "", "", "", "", "", "", f.message)))
 
     @classmethod
     def previous(cls, path: Path) -> dict[tuple[str, str], tuple[str, list[Artifact]]]:
@@ -222,7 +222,7 @@ def _write_list(out: IO[str], items: Iterable[Any]) -> None:
     out.write("[]" if first else "\n  ]")
 
 
-def _cells(row: Iterable[object]) -> list[object]:
+def text_cells(row: Iterable[object]) -> list[object]:
     """A row with formula protection (OWASP's advice against CSV injection).
 
     A cell starting with = + - @ (or a tab or CR) is a formula to a spreadsheet: a leading
@@ -258,7 +258,7 @@ def write_influencers_csv(out: IO[str], rows: Iterable[list[object]], kinds: Ite
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(influencer_columns(kinds, formats))
     for row in rows:
-        writer.writerow(_cells(row))
+        writer.writerow(text_cells(row))
 
 
 # ---------------------------------------------------------------------------------------------

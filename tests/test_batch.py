@@ -83,7 +83,7 @@ def test_a_failing_spec_and_influencer_do_not_stop_the_others(specs: Path, tmp_p
     assert "definitions.yaml" in failures[("SPRING", "@ben")] and "definitions@9.0.0" in failures[("SPRING", "@ben")]
     assert "c-broken.yaml:3: campaign.start:" in failures[("broken", None)]
     rows = _csv_rows(out)
-    # An ordinary handle is written as it is (no apostrophe: see output._cells); the campaign's
+    # An ordinary handle is written as it is (no apostrophe: see output.text_cells); the campaign's
     # own files (summary, campaign.ics) are listed too, with no influencer.
     assert [(r["status"], r["campaign"], r["influencer"]) for r in rows if r["kind"] in ("contract", "")] == [
         ("ok", "SPRING", "@ana"), ("failed", "SPRING", "@ben"), ("failed", "SUMMER", "@cy"),

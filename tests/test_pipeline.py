@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from contractgen.checks import BUILTIN
-from contractgen.output import _cells
+from contractgen.output import text_cells
 from tests.conftest import SAMPLES, pdf_text, run_cli
 
 FULL = SAMPLES / "full.yaml"
@@ -72,7 +72,7 @@ def test_influencers_csv_one_row_per_influencer(both: tuple[Path, Path]) -> None
 
 
 def test_formula_protection_spares_handles_only() -> None:
-    assert _cells(["@alexruns", "@sum(A1)", "=1+1", "-5", "Maya"]) == ["@alexruns", "'@sum(A1)", "'=1+1", "'-5", "Maya"]
+    assert text_cells(["@alexruns", "@sum(A1)", "=1+1", "-5", "Maya"]) == ["@alexruns", "'@sum(A1)", "'=1+1", "'-5", "Maya"]
 
 
 @pytest.fixture(scope="module")
