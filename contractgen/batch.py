@@ -39,14 +39,24 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractgen import __version__
-from contractgen.build import FORMATS, KINDS, assemble, engagements, logo_path, render
+from contractgen.build import (
+    FORMATS,
+    KINDS,
+    CampaignFiles,
+    Job,
+    build_influencer,
+    engagements,
+    finish_campaign,
+    logo_path,
+)
 from contractgen.engagement import slugify_handle
 from contractgen.errors import Problem, UserError
 from contractgen.glyph_check import drawable_rows, glyph_problems, influencer_index
 from contractgen.output import (
+    INFLUENCERS_FILE,
     TEMP_PREFIX,
     Artifact,
     BatchManifest,
@@ -54,12 +64,17 @@ from contractgen.output import (
     FolderClaims,
     atomic_file,
     file_record,
+    influencer_rows,
     locked_output,
     plain_file_bytes,
     process_alive,
-    replaced_folder,
-    write_atomic,
+    recorded_folders,
+    remove_stale,
+    safe_folder_name,
+    stale_folders,
+    write_influencers_csv,
 )
+from contractgen.render import writers
 from contractgen.render.fonts import extra_fonts, use_fonts
 from contractgen.resources import clauses_dir
 from contractgen.spec.loader import load_file
@@ -70,8 +85,10 @@ from contractgen.spec.validate import validate_loaded
 from contractgen.toolkit import Toolkit
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-RENDERERS = {"docx": "contractgen.render.docx", "pdf": "contractgen.render.pdf"}
 CHECKPOINT_SECONDS = 15.0  # how often a long batch saves its manifest, so a killed run can resume
+
+if TYPE_CHECKING:
+    from contractgen.checks import RateCard
 
 Order = tuple[int, int, int]  # (input position, stage: 0 spec / 1 roster row / 2 influencer, number)
 
@@ -89,6 +106,8 @@ class BatchOptions:
     library: Path | None = None
     debug: bool = False  # add tracebacks to unexpected errors
     fonts: tuple[Path, ...] = ()  # --font files, added to the PDF font chain
+    rates: Path | None = None  # --rates: the rate card of the risk checks
+    clean: bool = False  # remove the stale folders (see contractgen.output.stale_folders)
 
 
 @dataclass(frozen=True)
@@ -143,11 +162,20 @@ class Plan:
     options: BatchOptions
     todo: list[_Todo] = field(default_factory=list)
     campaigns: list[tuple[CampaignSpec, str | None]] = field(default_factory=list)  # (sections, logo)
+    specs: list[tuple[CampaignSpec, int]] = field(default_factory=list)  # (whole campaign, input position)
+    folders: dict[tuple[str, str], str] = field(default_factory=dict)  # (campaign, handle) → folder
+    before: dict[str, list[str]] = field(default_factory=dict)  # folders the previous manifest recorded
+    stale: list[str] = field(default_factory=list)
     unchanged: list[ItemResult] = field(default_factory=list)
     failures: list[tuple[Order, Failure]] = field(default_factory=list)
     inputs: dict[tuple[str, str], str] = field(default_factory=dict)
     previous: dict[tuple[str, str], tuple[str, list[Artifact]]] = field(default_factory=dict)  # of those to build
     library: str = ""
+
+    def campaigns_logo(self) -> Iterator[tuple[str, str | None]]:
+        """(campaign id, logo) of every campaign planned."""
+        for sections, logo in self.campaigns:
+            yield sections.campaign_id, logo
 
     def items(self) -> Iterator[WorkItem]:
         """The work items, made one at a time as the executor takes them (a big roster is not copied)."""
@@ -176,6 +204,9 @@ class BatchResult:
     timings: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # → [seconds, count]
     cpu_seconds: float = 0.0  # spent by workers on the influencers built
     worker_peak_rss_kb: dict[int, int] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)  # every campaign's risk findings
+    stale: list[str] = field(default_factory=list)  # folders of influencers no longer in the inputs, left
+    removed: list[str] = field(default_factory=list)  # stale folders removed (--clean)
 
     @property
     def ok(self) -> bool:
@@ -265,6 +296,7 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
             result.failures.append(((position, 0, 0), Failure(label, None, str(exc))))
             continue
         result.campaigns.append((sections, logo))
+        result.specs.append((spec, position))
         campaign = spec.campaign_id
         refused: dict[int, list[Problem]] = {}
         for problem in undrawable:
@@ -282,6 +314,7 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
                 continue
             inputs = _digest({**base, "influencer": person.model_dump(mode="json", by_alias=True)})
             key = (campaign, person.handle)
+            result.folders[key] = folder
             result.inputs[key] = inputs
             kept = previous.get(key)
             if kept and kept[0] == inputs and _still_there(options.out, folder, kept[1], options):
@@ -290,6 +323,15 @@ def plan(specs: Sequence[Path], options: BatchOptions, kit: Toolkit) -> Plan:
             if kept:
                 result.previous[key] = kept
             result.todo.append(_Todo(order, len(result.campaigns) - 1, person, index, folder))
+    result.before = recorded_folders(options.out / "manifest.json")
+    planned = {safe_folder_name(s.campaign_id).casefold() for s, _ in result.specs}
+    named = {f"{safe_folder_name(f.campaign)}/{safe_folder_name(slugify_handle(f.influencer))}".casefold()
+             for _, f in result.failures if f.influencer}  # a bad roster row this time is not a rename
+
+    def unknown(folder: str) -> bool:  # a campaign that could not be read this time: nothing is stale
+        return folder.partition("/")[0].casefold() not in planned or folder.casefold() in named
+
+    result.stale = stale_folders(options.out, result.before, claims.folders(), unknown)
     return result
 
 
@@ -332,7 +374,7 @@ def _files_digest(kit: Toolkit) -> str:
 
 def _still_there(out: Path, folder: str, files: list[Artifact], options: BatchOptions) -> bool:
     """True when every recorded file is in the influencer's folder with the recorded size and sha256."""
-    return (len(files) == len(options.formats) * len(options.kinds)
+    return (len(files) == len(options.formats) * len(options.kinds) + 1  # and calendar.ics
             and all(a.path.startswith(f"{folder}/") for a in files)  # not where an older rule put them
             and len(_on_disk(out, files)) == len(files))
 
@@ -372,8 +414,8 @@ def warm_up(overlay: str | None, formats: Sequence[str]) -> None:
     toolkit(overlay).library  # noqa: B018 - load it now, once
     import importlib
 
-    for fmt in formats:
-        importlib.import_module(RENDERERS[fmt])
+    for module in writers.modules(formats):
+        importlib.import_module(module)
     gc.collect()
     gc.freeze()
 
@@ -427,21 +469,8 @@ def build_item(item: WorkItem) -> ItemResult:
         kit = toolkit(item.overlay)
         [engagement] = engagements(item.spec, kit)
         engagement = dataclasses.replace(engagement, index=item.index)
-        with replaced_folder(Path(item.out), item.folder) as stage:  # all the new files, or the old ones
-            for kind in item.kinds:
-                started = time.perf_counter()
-                document = assemble(engagement, kind, kit, item.logo)
-                timings.append((kind, "assemble", time.perf_counter() - started))
-                refs = document.meta.properties.get("contractgen.clauses", "") if kind == "contract" else ""
-                clauses = tuple(refs.split())
-                for fmt in item.formats:
-                    started = time.perf_counter()
-                    data = render(document, fmt)
-                    digest = write_atomic(stage / f"{kind}.{fmt}", data)
-                    timings.append((kind, fmt, time.perf_counter() - started))
-                    files.append(Artifact(item.campaign, item.influencer, kind, fmt, f"{item.folder}/{kind}.{fmt}",
-                                          digest, len(data), clauses))
-                del document
+        files = build_influencer(engagement, kit, Path(item.out), item.folder, Job(item.formats, item.kinds),
+                                 item.logo, timings)
     except UserError as exc:
         error = str(exc)
     except Exception as exc:  # a bug must not stop the other influencers; it is reported with them
@@ -450,6 +479,34 @@ def build_item(item: WorkItem) -> ItemResult:
     gc.collect(1)  # python-docx leaves young reference cycles: collect them per influencer (old objects are left to gc)
     return ItemResult(item.order, item.campaign, item.influencer, () if error else tuple(files), error,
                       tuple(timings), time.process_time() - cpu, os.getpid(), _peak_rss_kb())
+
+
+@dataclass(frozen=True)
+class CampaignItem:
+    """One campaign's stage (findings, campaign.ics, summary), to run in a worker after its influencers."""
+
+    spec: CampaignSpec  # the whole campaign, every influencer
+    position: int
+    ready: frozenset[str]  # handles whose files are there now (built in this run, or unchanged)
+    made: tuple[Artifact, ...]  # their contracts and calendars
+    out: str
+    overlay: str | None
+    formats: tuple[str, ...]
+    kinds: tuple[str, ...]
+    rates: RateCard
+    logo: str | None
+    fonts: tuple[Path, ...] = ()
+
+
+def campaign_stage(item: CampaignItem) -> CampaignFiles:
+    """Run :func:`contractgen.build.finish_campaign` for one campaign of a batch (in a worker, or inline)."""
+    if extra_fonts() != item.fonts:
+        use_fonts(item.fonts)
+    kit = toolkit(item.overlay)
+    people = engagements(item.spec, kit)
+    ready = [e for e in people if e.influencer.handle in item.ready]
+    return finish_campaign(item.spec, people, ready, item.made, kit, Path(item.out), Job(item.formats, item.kinds),
+                           item.rates, item.logo, folder=safe_folder_name(item.spec.campaign_id))
 
 
 def _peak_rss_kb() -> int:
@@ -483,7 +540,7 @@ def process_executor(jobs: int, overlay: str | None, formats: Sequence[str]) -> 
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, *(RENDERERS[f] for f in formats)])
+        context.set_forkserver_preload([__name__, *writers.modules(formats)])
     else:
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
@@ -558,6 +615,15 @@ def _submit(executor: Executor, item: WorkItem) -> Future:
         return future
 
 
+def _submit_stage(executor: Executor, item: CampaignItem) -> Future:
+    try:
+        return executor.submit(campaign_stage, item)
+    except (BrokenProcessPool, RuntimeError) as exc:
+        future: Future = Future()
+        future.set_exception(exc)
+        return future
+
+
 def _failed(item: WorkItem, message: str) -> ItemResult:
     return ItemResult(item.order, item.campaign, item.influencer, error=message)
 
@@ -583,13 +649,17 @@ def run_batch(inputs: Sequence[Path], options: BatchOptions, executor: Executor 
     overlay = str(options.library) if options.library else None
     kit = toolkit(overlay)
     kit.library  # noqa: B018 - a broken library fails once, here, not once per influencer
+    from contractgen.checks import load_rates
+
+    card = load_rates(options.rates)  # a bad rate card fails before anything is written
     with locked_output(options.out):
-        return _run(specs, options, kit, overlay, executor, reporter, started)
+        return _run(specs, options, kit, overlay, executor, reporter, started, card)
 
 
 def _run(specs: Sequence[Path], options: BatchOptions, kit: Toolkit, overlay: str | None,
-         executor: Executor | None, reporter: Reporter, started: float) -> BatchResult:
+         executor: Executor | None, reporter: Reporter, started: float, card: RateCard) -> BatchResult:
     work = plan(specs, options, kit)
+    removed = remove_stale(options.out, work.stale, work.before) if options.clean else []
     todo = len(work.todo)
     jobs = max(1, min(options.jobs or os.cpu_count() or 1, todo or 1))
     figures = BatchResult(0, 0, [], 0, len(work.unchanged), 0.0, jobs)
@@ -632,6 +702,20 @@ def _run(specs: Sequence[Path], options: BatchOptions, kit: Toolkit, overlay: st
         reporter.start(todo, len(work.unchanged))
         try:
             executor = execute(work.items(), executor, record, window, replace)
+            # Then the same campaign stage as `build`, in the workers too (they have the renderers
+            # loaded; this process never imports them), all campaigns at once.
+            logos = dict(work.campaigns_logo())
+            stages = [recorder.campaign_item(spec, position, options, card, logos.get(spec.campaign_id))
+                      for spec, position in work.specs]
+            for stage_item, future in [(s, _submit_stage(executor, s)) for s in stages]:
+                try:
+                    stage = future.result()
+                except UserError as exc:
+                    stage = CampaignFiles(failures=[Failure(stage_item.spec.campaign_id, None, str(exc))])
+                except Exception as exc:  # a lost worker, a bug: the influencers' files are still listed
+                    stage = CampaignFiles(failures=[Failure(stage_item.spec.campaign_id, None,
+                                                            f"internal error: {type(exc).__name__}: {exc}")])
+                recorder.add_stage(stage_item, stage)
             complete = True
         finally:
             reporter.close()
@@ -642,6 +726,9 @@ def _run(specs: Sequence[Path], options: BatchOptions, kit: Toolkit, overlay: st
             recorder.save(complete=complete)
         figures.files, figures.influencers = recorder.files, recorder.people
         figures.failures = recorder.manifest.failures
+        figures.findings = recorder.manifest.findings
+        figures.stale = [f for f in work.stale if f not in removed]
+        figures.removed = removed
     figures.built = figures.influencers - len(work.unchanged)
     figures.elapsed = time.perf_counter() - started
     return figures
@@ -660,11 +747,17 @@ class _Recorder:
         self.previous = work.previous
         self.expected = sorted([t.order for t in work.todo] + [r.order for r in work.unchanged])
         self.unchanged = {r.order: r for r in work.unchanged}
+        self.skipped = set(self.unchanged)
         self.waiting: dict[Order, ItemResult] = {}
         self.next = 0
         self.failures = list(work.failures)
         self.files = self.people = 0
         self.manifest = BatchManifest(work.library, __version__, options.formats, options.kinds)
+        self.manifest.stale = {f: work.before.get(f, []) for f in work.stale}
+        self.work = work
+        self.status: dict[tuple[str, str], str] = {}  # built / skipped / failed
+        self.made: dict[str, list[Artifact]] = {}  # campaign → its contracts' records (their clause lists)
+        self.counts: dict[tuple[str, str], dict[str, int]] = {}  # finding counts by severity
         try:  # the pid in the name, as for every temporary file: see output.sweep
             fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".jsonl", dir=self.out)
         except OSError as exc:
@@ -698,6 +791,11 @@ class _Recorder:
 
     def _write(self, result: ItemResult) -> None:
         key = (result.campaign, result.influencer)
+        self.status[key] = "failed" if result.error is not None else (
+            "skipped" if result.order in self.skipped else "built")
+        if result.error is None:
+            # Contracts (their clause lists give the summary's coverage) and calendars (campaign.ics).
+            self.made.setdefault(result.campaign, []).extend(a for a in result.files if a.kind in ("contract", "calendar"))
         if result.error is not None:
             self.failures.append((result.order, Failure(result.campaign, result.influencer, result.error)))
             # The influencer's earlier files are still there as a set (they are swapped only when
@@ -707,6 +805,27 @@ class _Recorder:
             return
         self._spool(result.files, self.inputs.get(key, ""))
         self.people += 1
+
+    def campaign_item(self, spec: CampaignSpec, position: int, options: BatchOptions, card: RateCard,
+                      logo: str | None) -> CampaignItem:
+        """The campaign stage's work for one campaign, once every influencer of it is recorded."""
+        self._drain(gaps=True)
+        campaign = spec.campaign_id
+        ready = frozenset(h for (c, h), status in self.status.items() if c == campaign and status != "failed")
+        return CampaignItem(spec, position, ready, tuple(self.made.pop(campaign, [])), str(options.out.resolve()),
+                            str(options.library) if options.library else None, options.formats, options.kinds,
+                            card, logo, extra_fonts())
+
+    def add_stage(self, item: CampaignItem, stage: CampaignFiles) -> None:
+        """Record what the campaign stage of one campaign made and found."""
+        campaign = item.spec.campaign_id
+        self._spool(stage.files, "")
+        self.failures.extend(((item.position, 3, 0), f) for f in stage.failures)
+        for finding in stage.findings:
+            self.manifest.findings.append({"campaign": campaign, **finding.to_dict()})
+            if finding.influencer:
+                counts = self.counts.setdefault((campaign, finding.influencer), {})
+                counts[finding.severity] = counts.get(finding.severity, 0) + 1
 
     def _spool(self, files: Iterable[Artifact], inputs: str) -> None:
         for artifact in files:
@@ -735,3 +854,26 @@ class _Recorder:
             manifest.write_json(handle, self._records())
         with atomic_file(self.out / "manifest.csv", encoding="utf-8-sig") as handle:  # the BOM: Excel reads UTF-8
             manifest.write_csv(handle, self._records())
+        if final:
+            with atomic_file(self.out / INFLUENCERS_FILE, encoding="utf-8-sig") as handle:
+                write_influencers_csv(handle, self._people(), self.manifest.kinds, self.manifest.formats)
+
+    def _people(self) -> Iterator[list[object]]:
+        """One row per influencer for influencers.csv: every influencer planned, then those refused earlier."""
+        failed: dict[tuple[str, str], str] = {}
+        for _, f in sorted(self.failures, key=lambda pair: pair[0]):
+            if f.influencer:
+                failed.setdefault((f.campaign, f.influencer), f.message)
+        kinds, formats = self.manifest.kinds, self.manifest.formats
+        for spec, _ in self.work.specs:
+            campaign = spec.campaign_id
+            for person in spec.influencers:
+                key = (campaign, person.handle)
+                status = self.status.get(key) or ("failed" if key in failed else "not built")
+                yield influencer_rows(campaign, person.legal_name, person.handle, person.email,
+                                      person.fee if person.fee is not None else spec.payment.fee,
+                                      spec.campaign.currency, status, self.counts.get(key, {}),
+                                      self.work.folders.get(key) if status in ("built", "skipped") else None,
+                                      failed.pop(key, ""), kinds, formats)
+        for (campaign, handle), message in failed.items():  # refused before planning: a roster row, a clash
+            yield influencer_rows(campaign, "", handle, None, None, "", "failed", {}, None, message, kinds, formats)

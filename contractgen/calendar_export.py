@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from contractgen import __version__
 from contractgen.engagement import Engagement, Instalment
 from contractgen.locale import Locale
-from contractgen.output import Artifact, prepare_dir, safe_folder_name, write_atomic
 from contractgen.spec.loader import load_file
 from contractgen.spec.models import LINE_BREAKS, CampaignSpec
 from contractgen.toolkit import Toolkit
@@ -51,13 +51,19 @@ class Words:
         if not path.is_file():  # English words need English names and digits too
             path = kit.templates / "en" / "calendar.yaml"
             spec = spec.model_copy(update={"campaign": spec.campaign.model_copy(update={"language": "en"})})
-        self.patterns: dict[str, str] = load_file(path).data
+        self.patterns: dict[str, str] = _patterns(path)
         self.locale: Locale = kit.locale(spec)
 
     def say(self, key: str, **values: Any) -> str:
         """A pattern with its values filled in (numbers in the document's digits)."""
         return self.patterns[key].format(**{k: self.locale.digits(str(v)) if isinstance(v, int) else str(v)
                                             for k, v in values.items()})
+
+
+@cache
+def _patterns(path: Path) -> dict[str, str]:
+    # Read once per process: a batch worker makes a calendar per influencer from the same file.
+    return load_file(path).data
 
 
 def influencer_duties(engagement: Engagement, words: Words) -> list[Duty]:
@@ -176,26 +182,59 @@ def stamp_of(spec: CampaignSpec) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 9, 0, 0, tzinfo=dt.UTC)
 
 
-def write_calendars(spec: CampaignSpec, engagements: Sequence[Engagement], kit: Toolkit, out_dir: Path) -> list[Artifact]:
-    """Write campaign.ics and each influencer's calendar.ics; return them as manifest entries."""
+def influencer_calendar(engagement: Engagement, kit: Toolkit) -> bytes:
+    """One influencer's calendar.ics: their dated duties (and the shared training)."""
+    spec = engagement.spec
     words = Words(kit, spec)
-    stamp = stamp_of(spec)
-    brand = spec.brand.display_name or spec.brand.legal_name
-    artifacts = []
-    everything: dict[str, Duty] = {}
-    for e in engagements:
-        duties = influencer_duties(e, words)
-        everything.update((d.uid, d) for d in duties)  # the shared training appears once
-        folder = safe_folder_name(e.deal.slug)
-        prepare_dir(out_dir / folder)
-        name = words.say("influencer_calendar", campaign=spec.campaign.name, brand=brand,
-                         handle=e.influencer.handle)
-        data = calendar_bytes(name, duties, stamp)
-        path = f"{folder}/{INFLUENCER_FILE}"
-        artifacts.append(Artifact(spec.campaign_id, e.influencer.handle, "calendar", "ics", path,
-                                  write_atomic(out_dir / path, data), len(data)))
-    duties = sorted(everything.values(), key=lambda d: (d.start, d.end, d.uid))
-    data = calendar_bytes(words.say("campaign_calendar", campaign=spec.campaign.name, brand=brand), duties, stamp)
-    artifacts.append(Artifact(spec.campaign_id, "", "calendar", "ics", CAMPAIGN_FILE,
-                              write_atomic(out_dir / CAMPAIGN_FILE, data), len(data)))
-    return artifacts
+    name = words.say("influencer_calendar", campaign=spec.campaign.name, brand=_brand(spec),
+                     handle=engagement.influencer.handle)
+    return calendar_bytes(name, influencer_duties(engagement, words), stamp_of(spec))
+
+
+def campaign_calendar(spec: CampaignSpec, calendars: Iterable[bytes], kit: Toolkit) -> bytes:
+    """campaign.ics: every event of these influencers' calendar.ics files, the shared training once.
+
+    Made from the influencers' files rather than from their duties again: a batch has them on
+    disk already (also those unchanged since the last run), and drawing every event a second
+    time would be most of the campaign stage's time. The result is the same bytes as
+    :func:`calendar_bytes` of all the duties: an event's lines do not depend on its neighbours.
+    """
+    words = Words(kit, spec)
+    events: dict[bytes, tuple[tuple[bytes, bytes, bytes], bytes]] = {}
+    for data in calendars:
+        for block in _events(data):
+            key = _sort_key(block)
+            events.setdefault(key[2], (key, block))  # one UID, one event
+    empty = calendar_bytes(words.say("campaign_calendar", campaign=spec.campaign.name, brand=_brand(spec)), [],
+                           stamp_of(spec))
+    head, end = empty.removesuffix(_END), _END
+    data = head + b"".join(block for _, block in sorted(events.values())) + end
+    _check_lines(data)
+    return data
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def _events(data: bytes) -> list[bytes]:
+    """The VEVENT blocks of a calendar this module wrote, each with its line breaks."""
+    blocks = []
+    for piece in data.split(b"BEGIN:VEVENT\r\n")[1:]:
+        body, found, _ = piece.partition(b"END:VEVENT\r\n")
+        if not found:
+            raise RuntimeError("calendar event without its end")
+        blocks.append(b"BEGIN:VEVENT\r\n" + body + b"END:VEVENT\r\n")
+    return blocks
+
+
+def _sort_key(block: bytes) -> tuple[bytes, bytes, bytes]:
+    """(DTSTART, DTEND, UID) of one event block, as :func:`calendar_bytes` orders duties."""
+    fields = {}
+    for line in block.replace(b"\r\n ", b"").split(b"\r\n"):  # unfolded
+        name, _, value = line.partition(b":")
+        fields.setdefault(name.split(b";")[0], value)
+    return fields.get(b"DTSTART", b""), fields.get(b"DTEND", b""), fields.get(b"UID", b"")
+
+
+def _brand(spec: CampaignSpec) -> str:
+    return spec.brand.display_name or spec.brand.legal_name

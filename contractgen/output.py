@@ -7,18 +7,22 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from contractgen.errors import Problem, UserError
+from contractgen.render.writers import WRITERS, file_name
 
 TEMP_PREFIX = ".contractgen-tmp-"
+INFLUENCERS_FILE = "influencers.csv"
+HANDLE = re.compile(r"@[A-Za-z0-9._]{1,64}")  # a validated handle: no formula can hide in it
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
@@ -87,6 +91,8 @@ class BatchManifest:
     failures: list[Failure] = field(default_factory=list)
     inputs: dict[tuple[str, str], str] = field(default_factory=dict)
     complete: bool = True
+    stale: dict[str, list[str]] = field(default_factory=dict)  # folder → recorded files, left in place
+    findings: list[dict[str, Any]] = field(default_factory=list)  # every campaign's risk findings
 
     CSV_COLUMNS = ("status", "campaign", "influencer", "kind", "format", "path", "sha256", "bytes", "clauses",
                    "inputs", "error")
@@ -108,7 +114,7 @@ class BatchManifest:
         ``records`` replaces :meth:`records` (a batch streams them from its spool file).
         """
         head = {"contractgen": self.version, "library": self.library, "formats": list(self.formats),
-                "kinds": list(self.kinds), "complete": self.complete}
+                "kinds": list(self.kinds), "complete": self.complete, "stale": self.stale}
         out.write("{\n")
         for key, value in head.items():
             out.write(f"  {json.dumps(key)}: {_dumps(value, 2)},\n")
@@ -116,6 +122,8 @@ class BatchManifest:
         _write_list(out, self.records() if records is None else records)
         out.write(',\n  "failures": ')
         _write_list(out, (asdict(f) for f in self.failures))
+        out.write(',\n  "findings": ')
+        _write_list(out, self.findings)
         out.write("\n}\n")
 
     def to_csv(self) -> str:
@@ -129,10 +137,10 @@ class BatchManifest:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(self.CSV_COLUMNS)
         for r in self.records() if records is None else records:
-            writer.writerow(_cells(("ok", r["campaign"], r["influencer"], r["kind"], r["format"], r["path"],
+            writer.writerow(text_cells(("ok", r["campaign"], r["influencer"], r["kind"], r["format"], r["path"],
                                     r["sha256"], r["bytes"], " ".join(r["clauses"]), r["inputs"], "")))
         for f in self.failures:
-            writer.writerow(_cells(("failed", f.campaign, f.influencer or "", "", "", "", "", "", "", "", f.message)))
+            writer.writerow(text_cells(("failed", f.campaign, f.influencer or "", "", "", "", "", "", "", "", f.message)))
 
     @classmethod
     def previous(cls, path: Path) -> dict[tuple[str, str], tuple[str, list[Artifact]]]:
@@ -185,6 +193,17 @@ def _file_records(path: Path) -> Iterator[dict[str, Any]]:
                 raise ValueError("unexpected layout")
 
 
+def _head(path: Path) -> dict[str, Any]:
+    """The keys a batch manifest lists before its files (small), without reading the files."""
+    lines = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith('  "files": '):
+                break
+            lines.append(line)
+    return json.loads("".join(lines).rstrip().rstrip(",") + "\n}")
+
+
 def file_record(artifact: Artifact, inputs: str) -> dict[str, Any]:
     """One file as a batch manifest lists it: the artifact and the hash of its inputs."""
     return asdict(artifact) | {"clauses": list(artifact.clauses), "inputs": inputs}
@@ -203,10 +222,43 @@ def _write_list(out: IO[str], items: Iterable[Any]) -> None:
     out.write("[]" if first else "\n  ]")
 
 
-def _cells(row: Iterable[object]) -> list[object]:
-    # A cell starting with = + - @ is a formula to a spreadsheet (and handles start with @):
-    # a leading apostrophe keeps it text (OWASP's advice against CSV injection).
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
+def text_cells(row: Iterable[object]) -> list[object]:
+    """A row with formula protection (OWASP's advice against CSV injection).
+
+    A cell starting with = + - @ (or a tab or CR) is a formula to a spreadsheet: a leading
+    apostrophe keeps it text. An ordinary handle (``@`` then letters, digits, ``.`` and ``_``,
+    as validation allows) is left as it is: it cannot call a function, and a mail merge must
+    see ``@alexruns``, not ``'@alexruns``.
+    """
+    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") and not HANDLE.fullmatch(v)
+            else v for v in row]
+
+
+def influencer_columns(kinds: Iterable[str], formats: Iterable[str]) -> list[str]:
+    """The header of influencers.csv: who, money, status, finding counts, then a path per document."""
+    documents = [f"{kind}_{fmt}" for kind in kinds for fmt in formats]
+    return ["campaign", "name", "handle", "email", "fee", "currency", "status", "errors", "warnings", "infos",
+            *documents, "calendar", "message"]
+
+
+def influencer_rows(campaign: str, name: str, handle: str, email: str | None, fee: object, currency: str,
+                    status: str, counts: dict[str, int], folder: str | None, message: str,
+                    kinds: Iterable[str], formats: Iterable[str]) -> list[object]:
+    """One influencer's row of influencers.csv (paths relative to the output folder; none unless built)."""
+    paths = [f"{folder}/{file_name(kind, fmt)}" if folder else "" for kind in kinds for fmt in formats]
+    first_line = message.splitlines()[0] if message else ""
+    return [campaign, name, handle, email or "", "" if fee is None else fee, currency, status,
+            counts.get("error", 0), counts.get("warning", 0), counts.get("info", 0), *paths,
+            f"{folder}/calendar.ics" if folder else "", first_line]
+
+
+def write_influencers_csv(out: IO[str], rows: Iterable[list[object]], kinds: Iterable[str],
+                          formats: Iterable[str]) -> None:
+    """influencers.csv: one row per influencer, for a mail merge (the long lists stay in manifest.json)."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(influencer_columns(kinds, formats))
+    for row in rows:
+        writer.writerow(text_cells(row))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,13 +303,17 @@ class FolderClaims:
                                     hint="give each spec its own campaign.id, or each influencer their own handle"))
         return folder
 
+    def folders(self) -> set[str]:
+        """Every folder claimed so far (case-folded)."""
+        return set(self._owners)
+
 
 # ---------------------------------------------------------------------------------------------
 # The output folder: one run at a time, no links followed, leftovers of killed runs tidied
 
 LOCK_NAME = ".contractgen.lock"
 # What contractgen writes into an influencer's folder: replaced as a set, never carried over.
-GENERATED = frozenset({*(f"{kind}.{fmt}" for kind in ("contract", "brief") for fmt in ("docx", "pdf")),
+GENERATED = frozenset({*(file_name(kind, fmt) for kind in ("contract", "brief") for fmt in WRITERS),
                        "calendar.ics"})
 
 
@@ -572,3 +628,71 @@ def write_atomic(path: Path, data: bytes) -> str:
         raise UserError(Problem(f"cannot write: {exc.strerror}", file=str(path),
                                 hint="check the folder's permissions and free space")) from None
     return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stale folders: an influencer renamed or removed since the last run into this output folder
+
+
+def recorded_folders(manifest: Path) -> dict[str, list[str]]:
+    """Influencer folder → the file paths a previous manifest (of ``build`` or ``batch``) lists in it.
+
+    Only what that manifest recorded counts: {} when there is none or it cannot be read.
+    """
+    found: dict[str, list[str]] = {}
+    try:
+        try:
+            records: Iterable[dict[str, Any]] = list(_file_records(manifest))
+            head = _head(manifest)
+        except ValueError:  # a build's manifest: small, read whole
+            head = json.loads(manifest.read_text(encoding="utf-8"))
+            records = head["files"]
+        # Stale folders a run reported and left stay on record, so a later --clean still finds them.
+        for folder, paths in dict(head.get("stale") or {}).items():
+            found[str(folder)] = [str(p) for p in paths]
+        for item in records:
+            path = str(item["path"])
+            if item.get("influencer") and "/" in path:
+                found.setdefault(path.rpartition("/")[0], []).append(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return found
+
+
+def stale_folders(out: Path, before: dict[str, list[str]], claimed: Iterable[str],
+                  keep: Callable[[str], bool] = lambda _folder: False) -> list[str]:
+    """Folders a previous run recorded that no influencer of this run claims, and that are still there.
+
+    ``claimed`` are this run's folders (case-folded, as :class:`FolderClaims` keeps them);
+    ``keep`` says which others to leave out (a batch: those of campaigns it could not read).
+    """
+    taken = {c.casefold() for c in claimed}
+    out_stale = []
+    for folder in sorted(before):
+        if folder.casefold() in taken or keep(folder):
+            continue
+        if _real_folders(out, folder):
+            out_stale.append(folder)
+    return out_stale
+
+
+def remove_stale(out: Path, stale: Iterable[str], before: dict[str, list[str]]) -> list[str]:
+    """Remove the files the previous manifest recorded in each stale folder, then the folder if empty.
+
+    Nothing else is removed: files of your own keep their folder. Returns the folders removed.
+    """
+    removed = []
+    for folder in stale:
+        if not _real_folders(out, folder):
+            continue
+        for path in before.get(folder, []):
+            with suppress(FileNotFoundError):
+                info = os.lstat(out / path)
+                if stat.S_ISREG(info.st_mode):
+                    os.unlink(out / path)
+        try:
+            os.rmdir(out / folder)
+        except OSError:
+            continue  # something of the user's is still in it
+        removed.append(folder)
+    return removed

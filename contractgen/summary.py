@@ -34,7 +34,8 @@ from contractgen.errors import Problem, UserError
 from contractgen.locale import Locale
 from contractgen.markup import Directive
 from contractgen.messages import Formatter, field_label
-from contractgen.output import Artifact, write_atomic
+from contractgen.output import Artifact, text_cells, write_atomic
+from contractgen.render.writers import file_name, render
 from contractgen.spec.models import CampaignSpec
 from contractgen.toolkit import Toolkit
 
@@ -241,7 +242,7 @@ def summary_csv(persons: Sequence[Person], currency: str) -> bytes:
         platforms = "; ".join(
             f"{f.platform} {f.followers} {f.tier}" + (f" {f.rate}%" if f.rate is not None else "") for f in p.platforms)
         findings = "; ".join(f"{f.severity} {f.rule}: {f.message}" for f in p.findings)
-        writer.writerow(_text_cells([
+        writer.writerow(text_cells([
             p.handle, p.legal_name, p.fee, p.cost, "yes" if p.gifted_only else "no",
             _blank(p.cost_per_engagement), _blank(p.cost_per_thousand),
             _blank(p.band.low if p.band else None), _blank(p.band.high if p.band else None),
@@ -252,12 +253,6 @@ def summary_csv(persons: Sequence[Person], currency: str) -> bytes:
 
 def _blank(value: object) -> object:
     return "" if value is None else value
-
-
-def _text_cells(row: list[object]) -> list[object]:
-    # A cell starting with = + - @ is a formula to a spreadsheet (handles start with @): a leading
-    # apostrophe keeps it text, as manifest.csv does (OWASP's advice against CSV injection).
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
 
 
 def summary_spec(spec: CampaignSpec, kit: Toolkit) -> CampaignSpec:
@@ -317,8 +312,6 @@ def write_summary(spec: CampaignSpec, engagements: Sequence[Engagement], kit: To
     ``built`` are the files a build already wrote: their clause lists give each contract's
     coverage without assembling it again.
     """
-    from contractgen.build import render
-
     persons = people(engagements, rates, findings)
     clause_ids = _clause_ids(built)
     coverage = _coverage(engagements, kit, clause_ids)
@@ -332,7 +325,8 @@ def write_summary(spec: CampaignSpec, engagements: Sequence[Engagement], kit: To
                                 str(chart_path) if chart_path else None, logo)
     for fmt in formats:
         data = render(document, fmt)
-        artifacts.append(_artifact(spec, fmt, f"summary.{fmt}", write_atomic(out_dir / f"summary.{fmt}", data), len(data)))
+        name = file_name("summary", fmt)
+        artifacts.append(_artifact(spec, fmt, name, write_atomic(out_dir / name, data), len(data)))
     table = summary_csv(persons, spec.campaign.currency)
     artifacts.append(_artifact(spec, "csv", CSV_FILE, write_atomic(out_dir / CSV_FILE, table), len(table)))
     return artifacts

@@ -72,19 +72,21 @@ def test_a_failing_spec_and_influencer_do_not_stop_the_others(specs: Path, tmp_p
                      "--library", library, "--jobs", "2")
 
     assert result.exit_code == 1
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf")) == [
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("contract.pdf")) == [
         "SPRING/ana/contract.pdf"]
     assert "Tax id T-1" in pdf_text(out / "SPRING/ana/contract.pdf")
     manifest = _manifest(out)
-    assert [(f["campaign"], f["influencer"], f["clauses"][0]) for f in manifest["files"]] == [
+    assert [(f["campaign"], f["influencer"], f["clauses"][0]) for f in manifest["files"] if f["kind"] == "contract"] == [
         ("SPRING", "@ana", "definitions@9.0.0")]
     failures = {(f["campaign"], f["influencer"]): f["message"] for f in manifest["failures"]}
     assert set(failures) == {("SPRING", "@ben"), ("SUMMER", "@cy"), ("broken", None)}
     assert "definitions.yaml" in failures[("SPRING", "@ben")] and "definitions@9.0.0" in failures[("SPRING", "@ben")]
     assert "c-broken.yaml:3: campaign.start:" in failures[("broken", None)]
     rows = _csv_rows(out)
-    assert [(r["status"], r["campaign"], r["influencer"]) for r in rows] == [
-        ("ok", "SPRING", "'@ana"), ("failed", "SPRING", "'@ben"), ("failed", "SUMMER", "'@cy"),
+    # An ordinary handle is written as it is (no apostrophe: see output.text_cells); the campaign's
+    # own files (summary, campaign.ics) are listed too, with no influencer.
+    assert [(r["status"], r["campaign"], r["influencer"]) for r in rows if r["kind"] in ("contract", "")] == [
+        ("ok", "SPRING", "@ana"), ("failed", "SPRING", "@ben"), ("failed", "SUMMER", "@cy"),
         ("failed", "broken", "")]
     assert rows[0]["sha256"] == manifest["files"][0]["sha256"]
     assert "definitions@9.0.0" in rows[0]["clauses"]
@@ -135,23 +137,26 @@ def test_rerun_skips_unchanged_and_force_rebuilds_the_same_bytes(make_spec: Call
     args = ("batch", spec, "--out", out, "--format", "pdf", "--only", "contract", "--jobs", "1")
     assert run_cli(*args).exit_code == 0
     first = _files(out)
-    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("contract.pdf")}  # the summary is drawn every run
 
     again = run_cli(*args)
     assert again.exit_code == 0
     assert "3 influencer(s) unchanged" in again.stderr
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")} == stamps  # nothing rewritten
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("contract.pdf")} == stamps  # nothing rewritten
+    statuses = (out / "influencers.csv").read_text(encoding="utf-8-sig")
+    assert statuses.count(",skipped,") == 3 and ",built," not in statuses
+    (out / "influencers.csv").write_bytes(first["influencers.csv"])  # the only file that says "skipped"
     assert _files(out) == first
 
     forced = run_cli(*args, "--force")
     assert forced.exit_code == 0 and "unchanged" not in forced.stderr
-    assert all(p.stat().st_mtime_ns != stamps[p] for p in out.rglob("*.pdf"))
+    assert all(p.stat().st_mtime_ns != stamps[p] for p in out.rglob("contract.pdf"))
     assert _files(out) == first  # same bytes, same manifest
 
     # Only what changed is rebuilt: ben's fee, and cy's file that went missing.
     spec.write_text(spec.read_text().replace("email: ben@example.com", "email: ben@example.com\n  fee: 1234"))
     (out / "RERUN/cy/contract.pdf").unlink()
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("contract.pdf")}
     changed = run_cli(*args)
     assert changed.exit_code == 0 and "1 influencer(s) unchanged" in changed.stderr
     assert (out / "RERUN/ana/contract.pdf").stat().st_mtime_ns == before[out / "RERUN/ana/contract.pdf"]
@@ -168,7 +173,9 @@ def test_one_and_two_jobs_give_identical_outputs(make_spec: Callable[..., Path],
         result = run_cli("batch", one, two, "--out", out, "--jobs", jobs)
         assert result.exit_code == 0, result.stderr
         outputs.append(_files(out))
-    assert len(outputs[0]) == 4 * 4 + 2  # 4 influencers × contract and brief × docx and pdf, two manifests
+    # 4 influencers × (contract and brief × docx and pdf, calendar.ics); per campaign the summary
+    # (docx, pdf, csv, chart) and campaign.ics; manifest.json, manifest.csv, influencers.csv
+    assert len(outputs[0]) == 4 * 5 + 2 * 5 + 3
     assert outputs[0] == outputs[1]
 
 
@@ -210,7 +217,7 @@ def test_the_parent_process_does_not_import_the_renderers(make_spec: Callable[..
         args=(spec, out)), capture_output=True, text=True, check=False, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-2:] == ["True", "True"]
-    assert len(list(out.rglob("*.docx"))) == 4
+    assert len(list(out.glob("*/*/*.docx"))) == 4  # and the summary.docx of the campaign
 
 
 def test_a_killed_batch_leaves_only_complete_files(make_spec: Callable[..., Path], tmp_path: Path) -> None:
@@ -237,4 +244,5 @@ def test_a_killed_batch_leaves_only_complete_files(make_spec: Callable[..., Path
     result = run_cli("batch", spec, "--out", out, "--format", "pdf", "--only", "contract", "--jobs", "2")
     assert result.exit_code == 0, result.stderr
     assert not [p for p in out.rglob("*") if p.name.startswith(TEMP_PREFIX)]
-    assert len(_manifest(out)["files"]) == len(handles) == len(list(out.rglob("contract.pdf")))
+    contracts = [f for f in _manifest(out)["files"] if f["kind"] == "contract"]
+    assert len(contracts) == len(handles) == len(list(out.rglob("contract.pdf")))

@@ -337,7 +337,7 @@ def test_roster_handles_cannot_leave_the_output_folder(tmp_path: Path) -> None:
     result = run_cli("batch", spec, "--roster", roster, "--out", out, "--format", "pdf", "--only", "contract",
                      "--jobs", "1")
     assert result.exit_code == 1
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf")) == [
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("contract.pdf")) == [
         "_CON/_con/contract.pdf", "_CON/_nul.txt/contract.pdf", "_CON/alexruns/contract.pdf"]
     failures = {f["influencer"]: f["message"] for f in json.loads((out / "manifest.json").read_text())["failures"]}
     assert failures == {
@@ -787,7 +787,7 @@ def test_a_killed_run_leaves_only_complete_files_and_the_rerun_tidies_up(tmp_pat
     again = run_cli(*args)
     assert again.exit_code == 0, again.stderr
     assert not [p for p in out.rglob("*") if p.name.startswith(TEMP_PREFIX)]
-    assert _assert_complete(out) == 4 * count + (0 if command == "batch" else 2)  # build adds the summary
+    assert _assert_complete(out) == 4 * count + 2  # and the summary, from build and batch alike
 
 
 # --- every entry point: one error type, one printer -------------------------------------------

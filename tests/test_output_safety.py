@@ -63,6 +63,11 @@ def _assert_manifest_is_the_truth(out: Path) -> list[dict[str, Any]]:
     return files
 
 
+def _contracts(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The contracts among manifest records (a run also lists calendars and the campaign's summary)."""
+    return [f for f in files if f["kind"] == "contract"]
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -106,7 +111,7 @@ def test_batch_uses_the_same_folders_as_build(make_spec: MakeSpec, tmp_path: Pat
     out = tmp_path / "out"
     result = run_cli("batch", spec, "--out", out, "--format", "docx", "--only", "contract", "--jobs", "1")
     assert result.exit_code == 0, result.stderr
-    assert [f["path"] for f in _manifest(out)["files"]] == [
+    assert [f["path"] for f in _contracts(_manifest(out)["files"])] == [
         "SAFE/_con/contract.docx", "SAFE/__con/contract.docx", "SAFE/_nul.tv/contract.docx", "SAFE/__nul.tv/contract.docx"]
 
 
@@ -132,7 +137,7 @@ def test_a_second_run_into_a_busy_folder_is_refused_and_the_first_completes(make
         os.kill(first.pid, signal.SIGCONT)
     _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
-    assert len(_assert_manifest_is_the_truth(out)) == count
+    assert len(_contracts(_assert_manifest_is_the_truth(out))) == count
     assert not [p for p in out.rglob("*") if p.name.startswith(TEMP_PREFIX) or p.name == LOCK_NAME]
 
 
@@ -158,18 +163,20 @@ def test_a_rerun_that_fails_midway_leaves_each_old_set_whole_and_listed(make_spe
     out = tmp_path / "out"
     args = ("--out", out, "--only", "contract", "--jobs", "1")
     assert run_cli("batch", _spec(make_spec, "@ana", "@ben"), *args).exit_code == 0
-    before = _files(out / "SAFE")
-    assert sorted(before) == ["ana/contract.docx", "ana/contract.pdf", "ben/contract.docx", "ben/contract.pdf"]
+    before = {k: v for k, v in _files(out / "SAFE").items() if "/" in k}  # the influencers' sets
+    assert sorted(before) == ["ana/calendar.ics", "ana/contract.docx", "ana/contract.pdf",
+                              "ben/calendar.ics", "ben/contract.docx", "ben/contract.pdf"]
 
     changed = _spec(make_spec, "@ana", "@ben", fee=900)  # every contract must be made again
     done = subprocess.run(_batch(changed, *args), cwd=ROOT, capture_output=True, text=True, preexec_fn=_small_disk,
                           check=False)
     assert done.returncode == 1, done.stderr
     assert "contract.pdf: cannot write: File too large" in done.stderr
-    assert _files(out / "SAFE") == before  # no new DOCX beside an old PDF
+    assert {k: v for k, v in _files(out / "SAFE").items() if "/" in k} == before  # no new DOCX beside an old PDF
     manifest = _manifest(out)
-    assert [f["influencer"] for f in manifest["failures"]] == ["@ana", "@ben"]
-    assert sorted(f["path"] for f in _assert_manifest_is_the_truth(out)) == [f"SAFE/{p}" for p in sorted(before)]
+    assert [f["influencer"] for f in manifest["failures"] if f["influencer"]] == ["@ana", "@ben"]
+    assert sorted(f["path"] for f in _assert_manifest_is_the_truth(out) if f["influencer"]) == [
+        f"SAFE/{p}" for p in sorted(before)]
 
     assert run_cli("batch", changed, *args).exit_code == 0  # the old files were listed with their old inputs
     assert "900" in docx_text(out / "SAFE" / "ana" / "contract.docx")
@@ -257,7 +264,7 @@ def test_an_unchanged_influencer_behind_a_link_is_not_taken_as_built(make_spec: 
     assert result.exit_code == 1
     assert "skipped" not in result.stderr
     assert "is a symbolic link" in result.stderr
-    assert _manifest(out)["files"] == []
+    assert [f for f in _manifest(out)["files"] if f["influencer"]] == []  # only the campaign's own files
 
 
 # --- item 11 (part): a folder that cannot be made fails that influencer only -------------------
@@ -358,7 +365,7 @@ def test_sigterm_saves_what_finished_and_leaves_no_process(make_spec: MakeSpec, 
     assert not left, "processes of the batch still running after SIGTERM"
     manifest = _manifest(out)
     assert manifest["complete"] is False
-    files = _assert_manifest_is_the_truth(out)
+    files = _contracts(_assert_manifest_is_the_truth(out))
     built = sorted(p.parent.name for p in out.glob("MANY/*/contract.docx"))
     assert 3 <= len(files) < count
     assert sorted(f["path"].split("/")[1] for f in files) == built  # every finished one listed, no other
@@ -367,7 +374,7 @@ def test_sigterm_saves_what_finished_and_leaves_no_process(make_spec: MakeSpec, 
                            cwd=ROOT, capture_output=True, text=True, check=False)
     assert again.returncode == 0, again.stderr
     assert f"{len(files)} influencer(s) unchanged since the last run, skipped" in again.stderr
-    assert len(_assert_manifest_is_the_truth(out)) == count
+    assert len(_contracts(_assert_manifest_is_the_truth(out))) == count
 
 
 @needs_proc
@@ -400,7 +407,8 @@ def test_sigterm_stops_build_as_ctrl_c_does(make_spec: MakeSpec, tmp_path: Path)
     assert err == "interrupted\n"
     # The influencer in hand was not swapped in half-made; nothing of the run is left but whole sets.
     assert not [p for p in out.rglob("*") if p.name.startswith(TEMP_PREFIX) or p.name == LOCK_NAME]
-    assert {f.name: sorted(p.name for p in f.iterdir()) for f in out.iterdir() if sorted(p.name for p in f.iterdir()) != ["contract.docx"]} == {}
+    whole = ["calendar.ics", "contract.docx"]  # an influencer's set
+    assert {f.name: sorted(p.name for p in f.iterdir()) for f in out.iterdir() if sorted(p.name for p in f.iterdir()) != whole} == {}
 
 
 def test_files_recorded_under_another_folder_name_are_not_taken_as_built(make_spec: MakeSpec, tmp_path: Path) -> None:
@@ -415,4 +423,4 @@ def test_files_recorded_under_another_folder_name_are_not_taken_as_built(make_sp
     result = run_cli("batch", spec, *args)
     assert result.exit_code == 0, result.stderr
     assert "skipped" not in result.stderr
-    assert [f["path"] for f in _assert_manifest_is_the_truth(out)] == ["SAFE/__con/contract.docx"]
+    assert [f["path"] for f in _contracts(_assert_manifest_is_the_truth(out))] == ["SAFE/__con/contract.docx"]

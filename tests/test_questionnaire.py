@@ -23,8 +23,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
+from contractgen.cli.new import run_new
 from contractgen.questionnaire.answers import Answers, collect, from_data
-from contractgen.questionnaire.command import run_new
 from contractgen.questionnaire.fields import fields_of
 from contractgen.questionnaire.prompts import ask
 from contractgen.questionnaire.questions import Invalid, apply, plan

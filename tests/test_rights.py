@@ -127,7 +127,7 @@ def test_table_csv_and_persian_wording() -> None:
     assert "Paid usage (ads, boosted posts)" in table.stdout and "September 1, 2027" in table.stdout  # US dates
     csv_out = run_cli("rights", FULL, "--csv").stdout.splitlines()
     assert csv_out[0].split(",")[:3] == ["influencer", "deliverable", "right"]
-    assert csv_out[1].startswith("'@mayaglows,")  # a leading @ is kept text for spreadsheets
+    assert csv_out[1].startswith("@mayaglows,")  # an ordinary handle as it is (see output.text_cells)
     fa = run_cli("rights", SAMPLES / "persian.yaml", "--on", "2027-05-01")
     assert fa.exit_code == 0
     assert "استفاده در آگهی پولی" in fa.stdout and "ماده" in fa.stdout

@@ -14,7 +14,7 @@ from conftest import SAMPLES, docx_text, pdf_text, run_cli
 from icalendar import Calendar
 
 from contractgen.build import engagements
-from contractgen.calendar_export import write_calendars
+from contractgen.calendar_export import campaign_calendar, influencer_calendar
 from contractgen.checks import load_rates, run_checks
 from contractgen.coverage import campaign_coverage
 from contractgen.spec import load_spec
@@ -117,7 +117,11 @@ def test_calendars_are_deterministic_and_skip_undated_duties(make_spec: Callable
     first, second = tmp_path / "a", tmp_path / "b"
     for folder in (first, second):
         folder.mkdir()
-        write_calendars(spec, engagements(spec, kit), kit, folder)
+        people = engagements(spec, kit)
+        (folder / "campaign.ics").write_bytes(campaign_calendar(spec, [influencer_calendar(e, kit) for e in people],
+                                                                kit))
+        (folder / "alexruns").mkdir()
+        (folder / "alexruns" / "calendar.ics").write_bytes(influencer_calendar(people[0], kit))
     assert (first / "campaign.ics").read_bytes() == (second / "campaign.ics").read_bytes()
     items = events(first / "alexruns" / "calendar.ics")
     # No drafts (review off), no training, undated payment, no exclusivity: the publish window,

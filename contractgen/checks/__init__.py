@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+from contractgen.checks import rates as _rates
 from contractgen.checks.figures import Figures, figures
-from contractgen.checks.rates import BUILTIN, RateCard, load_rates
+from contractgen.checks.rates import BUILTIN, RateCard
 from contractgen.checks.rules import RULES, Context, Rule, Severity
 from contractgen.engagement import Engagement, expand
 from contractgen.library.clauses import Library
@@ -83,6 +85,11 @@ class Finding:
         """Plain data for JSON output and the manifest."""
         return {"rule": self.rule, "risk": self.risk, "severity": self.severity, "influencer": self.influencer,
                 "field": self.field, "message": self.message, "hint": self.hint, "file": self.file, "line": self.line}
+
+
+def load_rates(path: Path | str | None = None) -> RateCard:
+    """The built-in rate card, or the file at ``path`` (``--rates``); its ``severity`` may name any rule."""
+    return _rates.load_rates(path, RULES)
 
 
 def run_checks(spec: CampaignSpec, library: Library, rates: RateCard,

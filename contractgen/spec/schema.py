@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-import click
-
-from contractgen.cli import user_errors
 from contractgen.spec.loader import MAX_BYTES
 from contractgen.spec.models import CampaignSpec
 
@@ -63,31 +59,3 @@ def is_schema_file(path: Path) -> bool:
     except (OSError, ValueError, RecursionError):
         return False  # not readable JSON: the loader reports it as the spec it may be
     return isinstance(data, dict) and "$schema" in data
-
-
-@click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help=f"Write to a file: {SCHEMA_FILE_NAME} beside your specs is where their first line "
-                   "points editors (batch skips it in folders).")
-@user_errors
-def schema(output: Path | None) -> None:
-    """Print the JSON Schema of spec files, for editors and other tools.
-
-    Specs written by 'contractgen new' start with a line that points editors at
-    contractgen.schema.json in their folder; 'new' writes that file beside them.
-    For specs of your own: contractgen schema -o contractgen.schema.json
-    """
-    from contractgen.cli import verbosity
-
-    text = schema_text()
-    if output:
-        from contractgen.output import write_atomic
-
-        write_atomic(output, text.encode())
-        if verbosity() >= 0:
-            click.echo(f"wrote {output}")
-        return
-    click.echo(text, nl=False)
-    if sys.stdout.isatty() and verbosity() >= 0:  # a person reading it, not a pipe: say where it belongs
-        click.echo(f"save it beside your specs, where their first line points: "
-                   f"contractgen schema -o {SCHEMA_FILE_NAME}", err=True)

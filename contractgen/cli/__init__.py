@@ -21,9 +21,10 @@ import click
 
 from contractgen import __version__
 from contractgen.errors import UserError, format_problem
+from contractgen.render.writers import FORMATS  # the table of writers: light to import
 from contractgen.signing.anchors import SERVICES  # a tuple of names: light to import
 
-FORMAT_CHOICES = ("docx", "pdf")
+FORMAT_CHOICES = FORMATS  # from the writer registry: a new writer is a new --format choice
 KIND_CHOICES = ("contract", "brief")
 ESIGN_CHOICES = SERVICES  # the e-signature services whose anchors contractgen writes
 STDIN = "-"  # a spec path that means standard input (as spec.loader.STDIN; kept here: light to import)
@@ -127,29 +128,30 @@ def _formats(value: str) -> tuple[str, ...]:
     items = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
     bad = [v for v in items if v not in FORMAT_CHOICES]
     if bad or not items:
-        raise click.BadParameter(f"use docx, pdf or docx,pdf (got '{value}')")
+        raise click.BadParameter(f"use {', '.join(FORMAT_CHOICES)}, or several joined by commas (got '{value}')")
     return items
 
 
 # One --format for build, batch and compare: the command receives the parsed tuple of formats.
-format_option = click.option("--format", "formats", default="docx,pdf", show_default=True,
+format_option = click.option("--format", "formats", default=",".join(FORMAT_CHOICES), show_default=True,
                              callback=lambda _ctx, _param, value: _formats(value),
-                             help="Comma-separated formats: docx, pdf.")
+                             help=f"Comma-separated formats: {', '.join(FORMAT_CHOICES)}.")
 
 
 # Commands that live in their own modules, imported only when run: name → (module:attr, help).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "batch": ("contractgen.batch_command:batch", "Build many specs (and rosters) in parallel, with a manifest."),
-    "coverage": ("contractgen.coverage:coverage_command", "Show which risks (R1-R8) each contract answers and which are open."),
-    "new": ("contractgen.questionnaire.command:new", "Answer questions and get a spec, a contract and a brief."),
-    "clauses": ("contractgen.library.command:clauses", "Work with the clause library: list, show, vars, lint, lock."),
-    "compare": ("contractgen.redline.command:compare", "Redline contracts and briefs from two versions of a spec."),
-    "schema": ("contractgen.spec.schema:schema", "Print the JSON Schema of spec files."),
-    "seal": ("contractgen.signing.command:seal_command",
+    "batch": ("contractgen.cli.batch:batch", "Build many specs (and rosters) in parallel, with a manifest."),
+    "coverage": ("contractgen.cli.coverage:coverage_command",
+                 "Show which risks (R1-R8) each contract answers and which are open."),
+    "new": ("contractgen.cli.new:new", "Answer questions and get a spec, a contract and a brief."),
+    "clauses": ("contractgen.cli.clauses:clauses", "Work with the clause library: list, show, vars, lint, lock."),
+    "compare": ("contractgen.cli.compare:compare", "Redline contracts and briefs from two versions of a spec."),
+    "schema": ("contractgen.cli.schema:schema", "Print the JSON Schema of spec files."),
+    "seal": ("contractgen.cli.signing:seal_command",
              "Sign contract PDFs in the brand's signature field (PAdES), leaving the others open."),
-    "verify": ("contractgen.signing.command:verify_command",
+    "verify": ("contractgen.cli.signing:verify_command",
                "Report who signed a PDF, whether it changed since, and which fields are unsigned."),
-    "rights": ("contractgen.rights_command:rights_command",
+    "rights": ("contractgen.cli.rights:rights_command",
                "List the rights each contract grants (usage, ads, exclusivity), or answer for one day."),
 }
 
@@ -216,6 +218,58 @@ def refuse_undrawable(loaded: Any) -> None:
         raise UserError(problems)
 
 
+def _with_roster(loaded: Any, roster: Path) -> tuple[Any, Callable[[list[Any]], list[Any]]]:
+    """The spec's data with the roster's rows added (as batch adds them); UserError for bad rows.
+
+    Also returns what points a located finding about a roster row at that row of the roster.
+    """
+    import dataclasses
+    import re
+
+    from contractgen.roster import merge, read_roster
+
+    rows = read_roster(roster)
+    merged, clashes = merge(loaded, rows)
+    if problems := [p for row in [*rows.rejected, *clashes] for p in row.problems]:
+        raise UserError(problems)
+    own = len(merged.data["influencers"]) - len(rows.rows)
+    lines = [row.line for row in rows.rows]
+
+    def at_rows(findings: list[Any]) -> list[Any]:
+        out = []
+        for f in findings:
+            index = re.match(r"influencers\[(\d+)\]", f.field or "")
+            if index and int(index.group(1)) >= own:
+                f = dataclasses.replace(f, file=rows.file, line=lines[int(index.group(1)) - own])
+            out.append(f)
+        return out
+
+    return merged, at_rows
+
+
+def _echo_inline(findings: list[Any]) -> None:
+    """Findings on stderr, one line each with file, line, field, rule and what to do."""
+    for f in findings:
+        where = f"{f.file}:{f.line}: " if f.line else f"{f.file}: "
+        click.echo(f"{f.severity}: {where}{f.field}: {f.message} ({f.rule}); {f.hint}", err=True)
+
+
+def _echo_written(target: Path, paths: list[str], tree: bool) -> None:
+    """What a run wrote: one line per folder with its files (with ``tree``: a file per line)."""
+    folders: dict[str, list[str]] = {}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        folders.setdefault(folder, []).append(name)
+    for folder, names in sorted(folders.items(), key=lambda item: (item[0] != "", item[0])):
+        where = f"{target / folder if folder else target}{os.sep}"
+        if tree:  # every file by its full path, so it can be copied
+            click.echo(f"  {where}")
+            for name in names:
+                click.echo(f"    {target / folder / name if folder else target / name}")
+        else:
+            click.echo(f"  {where}  {' '.join(names)}")
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="contractgen")
 @click.option("--debug", is_flag=True, help="Show tracebacks (for developers).")
@@ -254,18 +308,25 @@ def main(ctx: click.Context, debug: bool, quiet: bool, verbose: bool, color: boo
               help="Write the invisible anchors this e-signature service places its fields on, and OUT/signers.json.")
 @click.option("--initials", is_flag=True, help="Add an initials field for every signing party on every contract page.")
 @click.option("--force", is_flag=True, help="Build even when a risk finding is an error (see 'contractgen validate').")
+@click.option("--strict", is_flag=True, help="Build nothing and exit 1 when a risk finding is an error or a warning.")
+@click.option("--clean", is_flag=True,
+              help="Remove stale folders: those an earlier build into OUT made for influencers no longer in SPEC.")
 @library_option
 @font_option
 @user_errors
 def build(spec: Path, out_dir: Path | None, formats: tuple[str, ...], only: str | None, library: Path | None,
           rates: Path | None, esign: str | None, initials: bool, font_files: tuple[Path, ...],
-          force: bool) -> None:
+          force: bool, strict: bool, clean: bool) -> None:
     """Build every influencer's contract and brief from SPEC (YAML or JSON).
 
     Writes OUT/<handle>/contract.docx, contract.pdf, brief.docx, brief.pdf and
     calendar.ics; for the brand, OUT/summary.docx and summary.pdf (figures, risk
-    findings, coverage) and OUT/campaign.ics; and OUT/manifest.json. Prints a count
-    of the risk findings (details: contractgen validate). Exits 1 if anything failed.
+    findings, coverage), summary-fees.png (their chart), summary.csv and OUT/campaign.ics;
+    and OUT/manifest.json.
+    Lists the folders written (-v: every file), prints error findings with their line and
+    a count of the rest (details: contractgen validate). Exits 1 if anything failed.
+    Folders an earlier build into OUT made for influencers no longer in SPEC (a renamed
+    handle) are listed as stale; --clean removes them.
 
     Contract PDFs have a signature field per signing party (named brand, agency,
     influencer, agent) and date and name fields where the panel leaves them blank.
@@ -276,8 +337,8 @@ def build(spec: Path, out_dir: Path | None, formats: tuple[str, ...], only: str 
     link, a field the jurisdiction's law requires) stops the build before anything is
     written, unless --force is given.
     """
-    from contractgen.build import build_campaign
-    from contractgen.checks import load_rates
+    from contractgen.build import Job, build_campaign
+    from contractgen.checks import load_rates, locate, run_checks
     from contractgen.checks.report import summary_line
     from contractgen.document import Signing
     from contractgen.library.lint import require_clean
@@ -286,6 +347,8 @@ def build(spec: Path, out_dir: Path | None, formats: tuple[str, ...], only: str 
     from contractgen.spec.validate import validate_loaded
     from contractgen.toolkit import Toolkit
 
+    if strict and force:
+        raise click.UsageError("use --strict or --force, not both")
     chosen = formats
     use_fonts(font_files)
     loaded = load_file(spec)
@@ -296,30 +359,30 @@ def build(spec: Path, out_dir: Path | None, formats: tuple[str, ...], only: str 
     kit = Toolkit(library)
     kit.library  # noqa: B018 - load (and check) the library before writing anything
     card = load_rates(rates)
-    if not force:
-        from contractgen.checks import locate, run_checks
-
-        errors = [f for f in run_checks(campaign, kit.library, card) if f.severity == "error"]
-        if errors:
-            for f in locate(errors, loaded):
-                where = f"{f.file}:{f.line}: " if f.line else f"{f.file}: "
-                click.echo(f"error: {where}{f.field}: {f.message} ({f.rule}); {f.hint}", err=True)
-            click.echo(f"error: not built: {len(errors)} finding(s) of severity error would go into signed "
-                       "documents; fix them, or build anyway with --force", err=True)
-            sys.exit(1)
+    blocking = set() if force else {"error", "warning"} if strict else {"error"}
+    found = locate(run_checks(campaign, kit.library, card), loaded)
+    if stop := [f for f in found if f.severity in blocking]:
+        _echo_inline(stop)
+        click.echo(f"error: not built: {len(stop)} finding(s) of severity {' or '.join(sorted(blocking))} would go "
+                   "into signed documents; fix them" + ("" if strict else ", or build anyway with --force"), err=True)
+        sys.exit(1)
     target = out_dir or Path("out") / safe_folder_name(campaign.campaign_id)  # campaign.id CON: out/_CON
     spec_file = None if str(spec) == STDIN else spec  # from stdin, a logo path is relative to here
-    manifest = build_campaign(campaign, spec_file, target, kit, chosen, (only,) if only else KIND_CHOICES,
-                              rates=card, signing=Signing(initials, esign))
+    job = Job(chosen, (only,) if only else KIND_CHOICES, Signing(initials, esign))
+    manifest = build_campaign(campaign, spec_file, target, kit, job, rates=card, clean=clean)
     people = len({a.influencer for a in manifest.files if a.influencer})  # campaign files have none
     findings = manifest.extra.get("findings", [])
+    _echo_inline([f for f in found if f.severity == "error"])  # built with --force: still say them
     if verbosity() >= 0:
         click.echo(f"built {len(manifest.files)} files for {people} influencer(s) in {target}")
+        _echo_written(target, [a.path for a in manifest.files] + ["manifest.json"], verbosity() > 0)
         click.echo(f"findings: {summary_line(f['severity'] for f in findings)}"
                    + (f" (details: contractgen validate {spec})" if findings else ""))
-    if verbosity() > 0:
-        for artifact in manifest.files:
-            click.echo(f"  {target / artifact.path}")
+    for folder in manifest.extra.get("removed", []):
+        click.echo(f"removed stale folder {target / folder}", err=True)
+    for folder in manifest.extra.get("stale", {}):
+        click.echo(f"warning: {target / folder}: stale: an earlier build made it for an influencer no longer in "
+                   f"the spec (a renamed handle?); --clean removes it", err=True)
     for failure in manifest.failures:
         for line in failure.message.splitlines():  # one line per problem, each marked
             click.echo(f"error: {failure.influencer or 'campaign'}: {line}", err=True)
@@ -331,14 +394,17 @@ def build(spec: Path, out_dir: Path | None, formats: tuple[str, ...], only: str 
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print problems and findings as JSON, for scripts.")
+@click.option("--roster", type=click.Path(path_type=Path), default=None,
+              help="A CSV of influencers to add to the campaign of the (single) SPEC, as batch --roster "
+                   "does: its rows are checked too, and SPEC may then list no influencers.")
 @click.option("--rates", type=click.Path(path_type=Path), default=None,
               help="Your own rate card (tiers, engagement benchmarks, price bands, thresholds) replacing "
                    "the built-in contractgen/data/rate-card.yaml.")
 @library_option
 @font_option
 @user_errors
-def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path | None, library: Path | None,
-             font_files: tuple[Path, ...]) -> None:
+def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, roster: Path | None, rates: Path | None,
+             library: Path | None, font_files: tuple[Path, ...]) -> None:
     """Check spec files, then look for risks (R1-R8) in each valid campaign.
 
     A spec is invalid, too, when a value has characters no PDF font can draw (--font
@@ -356,6 +422,8 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
     from contractgen.spec.validate import validate_loaded
     from contractgen.toolkit import Toolkit
 
+    if roster is not None and len(specs) != 1:
+        raise click.UsageError("--roster adds influencers to one campaign: give exactly one SPEC")
     card = load_rates(rates)
     kit = Toolkit(library)
     use_fonts(font_files)
@@ -364,6 +432,9 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
     for path in specs:
         try:
             loaded = load_file(path)
+            at_rows: Callable[[list[Any]], list[Any]] = lambda findings: findings  # noqa: E731
+            if roster is not None:
+                loaded, at_rows = _with_roster(loaded, roster)
             campaign = validate_loaded(loaded)
             refuse_undrawable(loaded)
         except UserError as exc:
@@ -374,7 +445,7 @@ def validate(specs: tuple[Path, ...], strict: bool, as_json: bool, rates: Path |
             else:
                 report(exc)
             continue
-        findings = locate(run_checks(campaign, kit.library, card), loaded)
+        findings = at_rows(locate(run_checks(campaign, kit.library, card), loaded))
         worst = {f.severity for f in findings}
         failed = failed or "error" in worst or (strict and "warning" in worst)
         if as_json:

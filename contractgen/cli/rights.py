@@ -41,7 +41,7 @@ def rights_command(spec: Path, day: dt.date | None, as_json: bool, as_csv: bool,
     """
     from contractgen import rights
     from contractgen.build import engagements
-    from contractgen.output import _cells
+    from contractgen.output import text_cells
     from contractgen.spec import load_spec
     from contractgen.toolkit import Toolkit
 
@@ -71,7 +71,7 @@ def rights_command(spec: Path, day: dt.date | None, as_json: bool, as_csv: bool,
         columns = list(records[0]) if records else []
         writer.writerow(columns)
         for record in records:
-            writer.writerow(_cells(" ".join(v) if isinstance(v, list) else "" if v is None else v
+            writer.writerow(text_cells(" ".join(v) if isinstance(v, list) else "" if v is None else v
                                    for v in record.values()))
         click.echo(out.getvalue(), nl=False)
         return

@@ -128,29 +128,39 @@ class RichReporter:
 @format_option
 @click.option("--only", type=click.Choice(KIND_CHOICES), default=None, help="Build only contracts or only briefs.")
 @click.option("--force", is_flag=True, help="Rebuild everything, even influencers unchanged since the last run.")
+@click.option("--rates", type=click.Path(path_type=Path), default=None,
+              help="Your own rate card for the risk checks (see 'contractgen validate --help').")
+@click.option("--clean", is_flag=True,
+              help="Remove stale folders: those an earlier batch into OUT made for influencers no longer in the inputs.")
 @library_option
 @font_option
 @user_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Path | None, formats: tuple[str, ...],
-          only: str | None, force: bool, library: Path | None, font_files: tuple[Path, ...]) -> None:
+          only: str | None, force: bool, rates: Path | None, clean: bool, library: Path | None,
+          font_files: tuple[Path, ...]) -> None:
     """Build every influencer of many specs in parallel, with a manifest.
 
     INPUT is a spec file or a folder of them (.yaml, .yml, .json; not searched recursively).
-    Writes OUT/<campaign-id>/<handle>/contract.docx (and .pdf, brief.docx, brief.pdf),
-    OUT/manifest.json and OUT/manifest.csv. Influencers whose inputs have not changed since
+    Makes what build makes, per campaign: OUT/<campaign-id>/<handle>/contract.docx (and
+    .pdf, brief.docx, brief.pdf, calendar.ics), and the summary, summary.csv, its chart and
+    campaign.ics in OUT/<campaign-id>/; then OUT/manifest.json (files and risk findings),
+    OUT/manifest.csv (one row per file) and OUT/influencers.csv (one row per influencer, for
+    a mail merge). Folders an earlier batch into OUT made for influencers no longer in the
+    inputs are listed as stale; --clean removes them. Influencers whose inputs have not changed since
     the last run into OUT are skipped (--force rebuilds them). A failing spec, roster row or
     influencer is recorded in the manifest and the rest are built; exits 1 if anything failed.
     An influencer (or campaign) with characters no PDF font has fails before anything of it
     is written; --font FILE adds a font.
     """
     from contractgen.batch import BatchOptions, run_batch
+    from contractgen.checks.report import summary_line
     from contractgen.library.lint import require_clean
 
     require_clean(library)  # before anything is written: a library lint rejects never builds
     debug = click.get_current_context().find_root().params.get("debug", False)
     options = BatchOptions(out=out_dir, formats=formats, kinds=(only,) if only else KIND_CHOICES,
                            jobs=jobs, roster=roster, force=force, library=library, debug=debug,
-                           fonts=font_files)
+                           fonts=font_files, rates=rates, clean=clean)
     quiet = verbosity() < 0
     reporter = QuietReporter() if quiet else RichReporter() if sys.stderr.isatty() else PlainReporter()
     result = run_batch(list(inputs), options, reporter=reporter)
@@ -158,7 +168,13 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, roster: Pat
     if not quiet:
         click.echo(f"{result.files} files for {result.influencers} influencer(s){skipped}, in {out_dir} "
                    f"({result.elapsed:.1f} s, {result.jobs} job{'s' if result.jobs > 1 else ''}); "
-                   f"manifest: {out_dir / 'manifest.json'}, {out_dir / 'manifest.csv'}")
+                   f"manifest: {out_dir / 'manifest.json'}, {out_dir / 'manifest.csv'}, {out_dir / 'influencers.csv'}")
+        click.echo(f"findings: {summary_line(f['severity'] for f in result.findings)}")
+    for folder in result.removed:
+        click.echo(f"removed stale folder {out_dir / folder}", err=True)
+    for folder in result.stale:
+        click.echo(f"warning: {out_dir / folder}: stale: an earlier batch made it for an influencer no longer in "
+                   f"the inputs (a renamed handle?); --clean removes it", err=True)
     if result.failures:
         click.echo(f"{len(result.failures)} failed:", err=True)
         for failure in result.failures:
