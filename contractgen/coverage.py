@@ -30,7 +30,7 @@ from contractgen.toolkit import Toolkit
 
 RISKS: tuple[str, ...] = ("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8")
 Status = Literal["covered", "partly", "open"]
-Wording = dict[Literal["en", "fa"], str]
+Wording = dict[str, str]  # language code → text
 
 
 class _Data(BaseModel):

@@ -779,12 +779,6 @@ def _rgb(color: colors.Color) -> str:
 # Blocks → flowables
 
 
-# Persian list letters in abjad order, as Persian legal texts number their items.
-_ABJAD = ("الف", "ب", "ج", "د", "ه", "و", "ز", "ح", "ط", "ی", "ک", "ل", "م", "ن", "س", "ع", "ف", "ص", "ق", "ر",
-          "ش", "ت", "ث", "خ", "ذ", "ض", "ظ", "غ")
-_LATIN = tuple("abcdefghijklmnopqrstuvwxyz")
-
-
 def _pieces(runs: Inline) -> list[tuple[str, int]]:
     return [(r.text, (FACE_BOLD if r.bold else 0) | (FACE_ITALIC if r.italic else 0)
              | (_CHANGE_FACES[r.change.kind] if r.change else 0)) for r in runs]
@@ -797,8 +791,7 @@ class _Builder:
         self.meta = meta
         self.rtl = meta.rtl
         self.st = _styles(meta.rtl)
-        self.digits = str.maketrans("0123456789", meta.digits) if len(meta.digits) == 10 else {}
-        self.persian = meta.rtl or meta.language == "fa"
+        self.numbering = meta.numbering
         self.keys = 0
         self.outline_level = -1
         self.sub_indent = 10 * mm
@@ -816,17 +809,10 @@ class _Builder:
         self.keys += 1
         return title, f"cg{self.keys}", level
 
-    def marker(self, index: int, ordered: bool) -> str:
-        if not ordered:
-            return "•"
-        letters = _ABJAD if self.persian else _LATIN
-        letter = letters[index % len(letters)] * (index // len(letters) + 1)
-        return f"({letter})"
-
     def flow(self, blocks: Sequence[Block]) -> list[Flowable]:
         # One hanging indent for every sub-clause of the document, wide enough for "12.10".
         clauses = [b.block if isinstance(b, Revised) else b for b in blocks]
-        numbers = [part.number.translate(self.digits) for b in clauses if isinstance(b, Clause)
+        numbers = [part.number for b in clauses if isinstance(b, Clause)
                    for part in b.body if isinstance(part, SubClause)]
         size = self.st["sub"].size
         widest = max((fonts().widths[0](n, size) for n in numbers), default=0.0)
@@ -889,18 +875,19 @@ class _Builder:
 
     def items(self, block: ListBlock, label_indent: float, indent: float) -> list[Flowable]:
         # Room for the widest marker ("(aa)", "(الف)") before the text.
-        markers = [self.marker(i, block.ordered) for i in range(len(block.items))]
+        markers = block.labels(self.numbering)
         size = self.st["item"].size
         widest = max((fonts().widths[0](m, size) for m in markers), default=0.0)
         indent = max(indent, label_indent + widest + 2.5 * mm)
         return [
-            self.text(_pieces(item), "item", indent=indent, label=self.marker(i, block.ordered), label_indent=label_indent)
-            for i, item in enumerate(block.items)
+            self.text(_pieces(item), "item", indent=indent, label=marker, label_indent=label_indent)
+            for item, marker in zip(block.items, markers, strict=True)
         ]
 
     def clause(self, block: Clause) -> list[Flowable]:
-        title = f"{block.number}. {block.title}".translate(self.digits)
-        pieces = [(f"{block.number}. ".translate(self.digits), FACE_BOLD),
+        label = block.label_in(self.numbering)
+        title = f"{label} {block.title}"
+        pieces = [(f"{label} ", FACE_BOLD),
                   *((t, f | FACE_BOLD) for t, f in _pieces(block.title_inline()))]
         out: list[Flowable] = [
             self.text(pieces, "clause", bookmark=self.bookmark(title, 0), keep_with_next=True)
@@ -908,7 +895,7 @@ class _Builder:
         for part in block.body:
             indent = self.sub_indent
             if isinstance(part, SubClause):
-                out.append(self.text(_pieces(part.runs), "sub", indent=indent, label=part.number.translate(self.digits)))
+                out.append(self.text(_pieces(part.runs), "sub", indent=indent, label=part.number))
                 for lst in part.lists:
                     out.extend(self.items(lst, label_indent=indent, indent=indent + 7 * mm))
             else:
@@ -1270,7 +1257,7 @@ def render_pdf(doc: Document) -> bytes:
         creator="contractgen",
         keywords=list(meta.keywords),
         invariant=1,
-        lang=meta.language or None,
+        lang=meta.tag or meta.language or None,
         displayDocTitle=1,
         direction="R2L" if meta.rtl else None,
         initialFontName=fontset.regular,  # else reportlab references Helvetica on every page
