@@ -728,7 +728,7 @@ def test_the_sandbox_leaves_ordinary_clause_text_alone(tmp_path: Path) -> None:
     result = run_cli("build", SAMPLES / "minimal.yaml", "--out", out, "--library", folder, "--format", "pdf",
                      "--only", "contract")
     assert result.exit_code == 0, result.stderr
-    assert "Fee GBP 800; a, b; ABC; x-y; 7!; 42; 1024; ababab; qr; 012." in _flat(pdf_text(out / "alexruns" / "contract.pdf"))
+    assert "Fee £800; a, b; ABC; x-y; 7!; 42; 1024; ababab; qr; 012." in _flat(pdf_text(out / "alexruns" / "contract.pdf"))
 
 
 # --- interruption -----------------------------------------------------------------------------

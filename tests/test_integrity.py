@@ -175,7 +175,7 @@ def test_a_summary_of_2000_influencers_lists_100_and_writes_everyone_to_csv(tmp_
                                                               tuple(f"@p{i:05d}" for i in range(50))),))
     document = summary_document(spec, kit, persons, findings, [gap], None)
     text = docx_text(render(document, "docx"))
-    assert "2,000 influencers; fees GBP 2,999,000" in text  # sum of 500..2499: everyone counts
+    assert "2,000 influencers; fees £2,999,000" in text  # sum of 500..2499: everyone counts
     assert "This summary lists the first 100 of the 2,000 influencers one by one" in text
     assert "Person 99 (@p00099)" in text and "@p00100" not in text
     assert text.rstrip().endswith("(tracking.landing_url): @p00000, @p00001, @p00002, @p00003, @p00004, @p00005, @p00006, "

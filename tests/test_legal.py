@@ -104,7 +104,7 @@ def test_allocated_fees_add_up_to_the_fee(built: dict[str, Path]) -> None:
 
 def test_liability_cap_has_a_floor_and_carve_outs(built: dict[str, Path]) -> None:
     gifted = text_of(contract(built, "gb-gifting"))
-    assert "limited to GBP 5,000" in gifted  # not the GBP 140 shoes
+    assert "limited to £5,000" in gifted  # not the £140 shoes
     assert "does not apply to the Brand's indemnity for the Product" in gifted
     paid = text_of(contract(built, "us-paid"))
     assert "The cap does not apply to" in paid
@@ -207,7 +207,7 @@ def test_gifted_contract_has_no_cash_fee_wording(built: dict[str, Path]) -> None
     text = text_of(contract(built, "gb-gifting"))
     for pattern in CASH_WORDING:
         assert not re.search(pattern, text), pattern
-    assert text.count("retail value of GBP 140") == 1  # the product and its value, stated once
+    assert text.count("retail value of £140") == 1  # the product and its value, stated once
     assert "delivers the Product at its own cost by" in text
 
 

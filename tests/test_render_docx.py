@@ -115,7 +115,8 @@ def persian() -> Document:
                                 {"for": "از طرف", "name": "نام", "title": "سمت", "signature": "امضا", "date": "تاریخ"})
     blocks = (Heading((Run("قرارداد"),), 1), Paragraph((Run("متن "), Run("Lumen"), Run(" ۱۲۳")),), clause, table, signatures)
     return Document(meta(title="قرارداد", language="fa", rtl=True, header_text="لومن", page_label="صفحه {page} از {pages}",
-                         digits="۰۱۲۳۴۵۶۷۸۹", numbering=load_pack(templates_dir(), "fa").scheme()), blocks)
+                         digits="۰۱۲۳۴۵۶۷۸۹", numbering=load_pack(templates_dir(), "fa").scheme(),
+                         tag=load_pack(templates_dir(), "fa").tag), blocks)
 
 
 @pytest.fixture(scope="module")

@@ -76,10 +76,9 @@ def lint_library(overlay: Path | None) -> list[Finding]:
         if not overlay.is_dir():
             raise UserError(Problem("is not a folder", file=str(overlay), hint="--library takes a folder of clause YAML files"))
         folders.append((overlay, False))
-    # Parsing only: English serves for every language.
     kit = Toolkit()
-    language = kit.languages()[0]  # parsing only: any language's engine parses every language's text
-    engine = TextEngine(Locale(load_pack(kit.templates, language), "gregorian", "USD", kit.strings(language)))
+    # Parsing only: any pack's engine parses every language's text, and needs none of its words.
+    engine = TextEngine(Locale(load_pack(kit.templates, kit.languages()[0]), "gregorian", "USD", {}))
     return lint_folders(folders, templates_dir() / "contract-layout.yaml", engine) + catalogue_findings()
 
 
