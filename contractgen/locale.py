@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from contractgen.document import Numbering
 from contractgen.errors import Problem, UserError
 from contractgen.money import to_minor_units
+from contractgen.numbers import Figure
 from contractgen.resources import LANGUAGE_PACK, available_languages
 from contractgen.spec import codes
 
@@ -172,6 +173,14 @@ class Locale:
         pattern = self.pack.money_symbol if symbol else self.pack.money
         name = self.strings.get("currencies", {}).get(code, code)
         return pattern.format(amount=self.amount(value), code=code, symbol=symbol or code, name=name)
+
+    def figure(self, text: str) -> str:
+        """A number written as text in a spec, in the document's style; other text as written."""
+        parts = Figure(text).parts()
+        if parts is None:
+            return text
+        number, percent = parts
+        return self.percent(number) if percent else self.num(number)
 
     def percent(self, value: Any) -> str:
         """``25%`` / ``25 %`` / ``۲۵٪``."""

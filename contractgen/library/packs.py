@@ -1,7 +1,8 @@
 """Jurisdiction packs: a country's legal defaults and checks as data (``clauses/jurisdictions/<CC>.yaml``).
 
 A pack holds what differs by country in law and is not clause wording: the liability-cap
-floor per currency, the names of the courts, and the spec fields the country's law needs (each becomes a finding when missing). Country-specific
+floor per currency, the names of the courts, and the spec fields the country's law needs
+(each becomes a finding when missing). Country-specific
 wording itself lives in the clauses, as variants with ``when: "pack.code == 'DE'"``, so one
 clause file holds every country's version of that clause side by side. How a country's
 readers expect the page to look (paper, date order, currency symbol) is the language pack's
