@@ -21,6 +21,7 @@ import yaml
 from contractgen import money
 from contractgen.library.disclosure import DisclosureRules, placement_kind
 from contractgen.library.packs import Pack, pack_for
+from contractgen.numbers import Figure
 from contractgen.spec import codes
 from contractgen.spec.models import CampaignSpec, Deliverable, Influencer, Kpi
 from contractgen.spec.rules import fill, handle_forms
@@ -324,7 +325,9 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
         liability_floor=floor,
         term_end=max(ends),
         live_until=live_until,
-        kpis=tuple(person.kpis or spec.reporting.kpis),
+        # A target is printed through the locale (150000 → 150,000 / ۱۵۰٬۰۰۰): mark it as a figure.
+        kpis=tuple(k.model_copy(update={"target": Figure(k.target)}) if k.target is not None else k
+                   for k in person.kpis or spec.reporting.kpis),
         kpis_own=bool(person.kpis),
         commission_until=commission_until,
         fee=fee,

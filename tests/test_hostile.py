@@ -405,7 +405,7 @@ TERM_FIELDS = {"communication.channels[]", "usage_rights.channels[]", "reporting
 TABLE_FIELDS = {"reporting.kpis[].metric", "reporting.kpis[].target", "payment.schedule[].label", "deliverables[].notes",
                 "influencers[].deliverables[].notes"}
 # Strings that are not text in the documents: codes, a file name, patterns with their own syntax.
-NOT_TEXT = {"campaign.jurisdiction", "campaign.currency", "brand.logo", "campaign.id", "tracking.discount_code",
+NOT_TEXT = {"campaign.jurisdiction", "campaign.currency", "campaign.language", "brand.logo", "campaign.id", "tracking.discount_code",
             "tracking.landing_url", "influencers[].handle", "influencers[].platforms{}.handle"}
 EMAIL_FIELDS = {"brand.signatory.email", "brand.contact.email", "agency.signatory.email", "agency.contact.email",
                 "influencers[].email", "influencers[].agent.email", "influencers[].guardian.email"}

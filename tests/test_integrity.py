@@ -21,8 +21,11 @@ def _fee_table(text: str, currency: str) -> tuple[list[Decimal], Decimal]:
     # The table reads: label, percent, amount per row; the total row is last.
     head = max(i for i in range(start) if lines[i] == "Amount")
     cells = lines[head + 1:start]
-    parts = [Decimal(c.removeprefix(f"{currency} ").replace(",", "")) for c in cells[2::3]]
-    total = Decimal(lines[start + 2].removeprefix(f"{currency} ").replace(",", ""))
+    def amount(cell: str) -> Decimal:  # "EUR 333.34" or, where the region has a symbol, "€333.34"
+        return Decimal(re.sub(rf"^(?:{currency} |[€£$])", "", cell).replace(",", ""))
+
+    parts = [amount(c) for c in cells[2::3]]
+    total = amount(lines[start + 2])
     return parts, total
 
 

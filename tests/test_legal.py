@@ -97,7 +97,7 @@ def test_allocated_fees_add_up_to_the_fee(built: dict[str, Path]) -> None:
     omid = next(i for i in spec["influencers"] if i["handle"] == "@omid.daily")
     text = text_of(contract(built, "full", "omid.daily"))
     rows = [line for line in text.splitlines() if re.match(r"^\d \| \d+ ×", line)]
-    amounts = [Decimal(re.findall(r"USD ([\d,.]+)", row)[-1].replace(",", "")) for row in rows]
+    amounts = [Decimal(re.findall(r"\$([\d,.]+)", row)[-1].replace(",", "")) for row in rows]
     assert sum(amounts) == omid["fee"]
     assert amounts[0] == 6000  # the spec's own figure for the dedicated video, not an equal share
 

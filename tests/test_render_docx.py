@@ -365,8 +365,8 @@ def test_persian_right_to_left(persian_docx: bytes) -> None:
     assert styles.find(".//w:rPrDefault//w:rFonts", NS).get(W + "cs") == docx_xml.CS_FONT
     assert styles.find(".//w:rPrDefault//w:szCs", NS) is not None
     text = [p.text for p in read(persian_docx).paragraphs]
-    assert f"اینفلوئنسر محتوا را منتشر می‌کند ({LRI}Instagram{PDI})." in text
-    assert "اینفلوئنسر محتوا را منتشر می‌کند (Instagram)." in docx_text(persian_docx).splitlines()
+    assert f"۱.۱\tاینفلوئنسر محتوا را منتشر می‌کند ({LRI}Instagram{PDI})." in text
+    assert "۱.۱\tاینفلوئنسر محتوا را منتشر می‌کند (Instagram)." in docx_text(persian_docx).splitlines()  # the label is text
     assert "".join(part(persian_docx, "word/footer1.xml").xpath(".//w:t/text()", namespaces=NS)) == "صفحه ۱ از ۱"
 
 

@@ -30,7 +30,6 @@ from pydantic import (
     field_validator,
 )
 
-from contractgen.numbers import Figure
 from contractgen.resources import available_languages, templates_dir
 from contractgen.spec import codes
 from contractgen.spec.slug import slugify
@@ -302,12 +301,6 @@ class Kpi(Model):
         if isinstance(value, bool):
             return value
         return str(value) if isinstance(value, int | float | Decimal) else value
-
-    @field_validator("target")
-    @classmethod
-    def _target_figure(cls, value: str | None) -> str | None:
-        # Documents print it through the locale: 150000 → 150,000 / ۱۵۰٬۰۰۰.
-        return Figure(value) if value is not None else None
 
 
 class Influencer(Model):
