@@ -17,6 +17,7 @@ from typing import Any
 import pdfplumber
 import pypdf
 import pytest
+from pdftext import extract_text
 
 from contractgen.document import (
     Clause,
@@ -37,7 +38,7 @@ from contractgen.document import (
 from contractgen.locale import load_pack
 from contractgen.render import bidi
 from contractgen.render.fonts import fonts
-from contractgen.render.pdf import extract_text, render_pdf
+from contractgen.render.pdf import render_pdf
 from contractgen.resources import templates_dir
 
 HOSTILE = "A & B <Studio> **x** {{ 7*7 }}"
