@@ -199,10 +199,16 @@ class Engagement:
     def context(self) -> dict[str, object]:
         """Names visible to clause and template text (their types: :func:`context_types`)."""
         names: dict[str, object] = {name: getattr(self.spec, name) for name in context_types() if name in _SECTIONS}
+        names["reporting"] = self.spec.reporting.model_copy(update={"kpis": figures(self.spec.reporting.kpis)})
         names["influencer"] = self.influencer
         names["deal"] = self.deal
         names["pack"] = self.pack
         return names
+
+
+def figures(kpis: Any) -> tuple[Kpi, ...]:
+    """KPIs whose targets print through the locale (150000 → 150,000 / ۱۵۰٬۰۰۰): marked as figures."""
+    return tuple(k.model_copy(update={"target": Figure(k.target)}) if k.target is not None else k for k in kpis)
 
 
 # Spec sections clause text sees directly; the lists are replaced by one influencer and the deal.
@@ -325,9 +331,7 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
         liability_floor=floor,
         term_end=max(ends),
         live_until=live_until,
-        # A target is printed through the locale (150000 → 150,000 / ۱۵۰٬۰۰۰): mark it as a figure.
-        kpis=tuple(k.model_copy(update={"target": Figure(k.target)}) if k.target is not None else k
-                   for k in person.kpis or spec.reporting.kpis),
+        kpis=figures(person.kpis or spec.reporting.kpis),
         kpis_own=bool(person.kpis),
         commission_until=commission_until,
         fee=fee,

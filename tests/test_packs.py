@@ -110,7 +110,18 @@ def test_regional_english(tmp_path: Path) -> None:
     assert us.pack.paper == "letter" and gb.pack.paper == "a4"
 
 
-def test_kpi_targets_print_through_the_locale(persian_build: tuple, english_build: tuple) -> None:
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_kpi_targets_print_through_the_locale_in_brief_and_contract(fmt: str) -> None:
+    kit = Toolkit()
+    spec = load_spec(SAMPLES / "full.yaml")  # campaign KPIs: link_clicks 1500, code_redemptions 120
+    omid = next(e for e in engagements(spec, kit) if e.influencer.handle == "@omid.daily")
+    for kind, wanted in (("brief", "1,500"), ("contract", "a target of 1,500")):
+        data = render(assemble(omid, kind, kit, None), fmt)
+        text = _flat(docx_text(data) if fmt == "docx" else pdf_text(data))
+        assert wanted in text and "1500" not in text, kind
+
+
+def test_figures_in_the_locale() -> None:
     kit = Toolkit()
     locale = kit.locale(load_spec(SAMPLES / "persian.yaml"))
     assert locale.figure("150000") == "۱۵۰٬۰۰۰" and locale.figure("4%") == "۴٪" and locale.figure("top 3") == "top 3"
