@@ -175,7 +175,8 @@ def _field(field: str | None, index: int) -> str | None:
 
 
 def _word(wording: Mapping[str, str], language: str) -> str:
-    return wording.get(language) or wording.get("en") or ""
+    # A language the coverage file has no wording for reads its first wording (the file's own order).
+    return wording.get(language) or next(iter(wording.values()), "")
 
 
 def as_dict(item: ContractCoverage) -> dict[str, Any]:
