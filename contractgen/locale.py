@@ -36,17 +36,14 @@ class _Data(BaseModel):
 class NumberingPack(_Data):
     """How clauses, sub-clauses and list items are labelled (see :class:`~contractgen.document.Numbering`)."""
 
-    clause: str = Field("{n}.", description="A clause's label: {n} is its number.")
-    subclause: str = Field("{clause}.{n}", description="A sub-clause's label: {clause} and {n} are numbers.")
-    list: str = Field("({n})", description="An ordered list item's label: {n} is its counter.")
-    counter: Literal["decimal", "letters"] = Field("letters", description="What an ordered list counts in.")
-    letters: tuple[str, ...] = Field(tuple("abcdefghijklmnopqrstuvwxyz"),
-                                     description="The letters a `letters` counter uses, in order.")
+    clause: str = "{n}."  # {n}: the clause number
+    subclause: str = "{clause}.{n}"
+    list: str = "({n})"  # {n}: the item's counter
+    counter: Literal["decimal", "letters"] = "letters"
+    letters: tuple[str, ...] = tuple("abcdefghijklmnopqrstuvwxyz")
     bullet: str = "•"
-    word: dict[Literal["clause", "subclause", "list"], str] = Field(
-        default_factory=dict,
-        description="The Word w:numFmt that draws each level exactly as the label (decimal, lowerLetter); "
-                    "a level without one is written as literal text.")
+    # Per level, the Word w:numFmt that counts exactly as the label; a level without one is literal text.
+    word: dict[Literal["clause", "subclause", "list"], str] = Field(default_factory=dict)
 
 
 class RegionPack(_Data):
@@ -63,20 +60,22 @@ class RegionPack(_Data):
 
 
 class LanguagePack(_Data):
-    """Every fact the code needs about one document language (``templates/<lang>/language.yaml``)."""
+    """Every fact the code needs about one document language (``templates/<lang>/language.yaml``).
 
-    name: str = Field(description="The language's own name.")
-    tag: str = Field(description="BCP 47 tag: DOCX w:lang, PDF /Lang.")
+    What each key means: ``templates/README.md``.
+    """
+
+    name: str  # the language's own name
+    tag: str  # BCP 47: DOCX w:lang, PDF /Lang
     direction: Literal["ltr", "rtl"] = "ltr"
     digits: Digits = ASCII_DIGITS
     decimal: str = "."
     group: str = ","
     percent: str = "{number}%"
-    money: str = Field("{code} {amount}", description="An amount whose currency has no symbol here.")
-    money_symbol: str = Field("{symbol}{amount}", description="An amount whose currency has a symbol here.")
-    money_decimals: Literal["needed", "always"] = Field(
-        "needed", description="needed: 4,500 but 333.30; always: 4.500,00 (the currency's ISO 4217 minor units).")
-    symbols: dict[str, str] = Field(default_factory=dict, description="ISO 4217 code → symbol printed.")
+    money: str = "{code} {amount}"  # a currency without a symbol here
+    money_symbol: str = "{symbol}{amount}"  # a currency with one
+    money_decimals: Literal["needed", "always"] = "needed"  # always: 4.500,00; places: ISO 4217 minor units
+    symbols: dict[str, str] = Field(default_factory=dict)  # ISO 4217 code → symbol
     date: str = "{day} {month} {year}"
     calendar: Literal["gregorian", "jalali"] = "gregorian"
     paper: Literal["a4", "letter"] = "a4"
@@ -118,8 +117,11 @@ def load_pack(templates: Path, language: str) -> LanguagePack:
     """The pack of ``language``; a located error naming the packs there are when it has none."""
     path = templates / language / LANGUAGE_PACK
     if not path.is_file():
-        raise UserError(Problem(f"no language pack '{language}'", where="campaign.language",
-                                hint="use one of: " + ", ".join(available_languages(templates))))
+        from contractgen import messages
+
+        available = ", ".join(available_languages(templates))
+        raise UserError(Problem(messages.message("language.missing_pack", language=language), where="campaign.language",
+                                hint=messages.message("language.missing_pack_hint", available=available)))
     return _load(path, path.stat().st_mtime)
 
 

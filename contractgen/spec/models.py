@@ -29,6 +29,7 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from contractgen.resources import available_languages, templates_dir
 from contractgen.spec import codes
@@ -211,8 +212,9 @@ class Campaign(Model):
     @classmethod
     def _language(cls, value: str) -> str:
         # The packs that exist are the languages there are: a new folder is a new language.
-        if value not in _languages():
-            raise ValueError(f"no language pack '{value}'; available: {', '.join(_languages())}")
+        if value not in _languages():  # reported as for any fixed choice: "'xx' is not allowed; expected one of ..."
+            raise PydanticCustomError("literal_error", "{expected}",
+                                      {"expected": " or ".join(f"'{code}'" for code in _languages())})
         return value
 
     @field_validator("jurisdiction")
