@@ -29,7 +29,7 @@ from contractgen.toolkit import Toolkit
 
 RISKS: tuple[str, ...] = ("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8")
 Status = Literal["covered", "partly", "open"]
-Wording = dict[Literal["en", "fa"], str]
+Wording = dict[str, str]  # language code → text
 
 
 class _Data(BaseModel):
@@ -174,7 +174,8 @@ def _field(field: str | None, index: int) -> str | None:
 
 
 def _word(wording: Mapping[str, str], language: str) -> str:
-    return wording.get(language) or wording.get("en") or ""
+    # A language the coverage file has no wording for reads its first wording (the file's own order).
+    return wording.get(language) or next(iter(wording.values()), "")
 
 
 def as_dict(item: ContractCoverage) -> dict[str, Any]:

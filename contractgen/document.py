@@ -60,16 +60,74 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Numbering:
+    """How a document labels its clauses, sub-clauses and list items: its language pack's scheme.
+
+    Assembly labels the tree with it once; the writers draw those labels. ``word`` names, per
+    level (clause, subclause, list), the Word ``w:numFmt`` that counts exactly as the label
+    does, so the DOCX can keep Word's automatic numbering; a level without one is literal text.
+    The defaults are for trees built by hand (tests): 1. / 1.1 / (a).
+    """
+
+    clause: str = "{n}."
+    subclause: str = "{clause}.{n}"
+    list: str = "({n})"
+    letters: tuple[str, ...] = tuple("abcdefghijklmnopqrstuvwxyz")  # an ordered list's counter; empty: numbers
+    bullet: str = "\u2022"
+    digits: str = "0123456789"
+    word: tuple[tuple[str, str], ...] = (("clause", "decimal"), ("subclause", "decimal"), ("list", "lowerLetter"))
+
+    def word_format(self, level: str) -> str | None:
+        """The Word numFmt that counts ``level`` (clause, subclause, list) as its label does, or None."""
+        return dict(self.word).get(level)
+
+    def number(self, n: int) -> str:
+        """``n`` in the document's digits."""
+        return str(n).translate(str.maketrans("0123456789", self.digits))
+
+    def clause_label(self, n: int) -> str:
+        """The label of clause ``n``: ``5.``, ``§ 5``, ``۵.``."""
+        return self.clause.format(n=self.number(n))
+
+    def sub_label(self, clause: int, n: int) -> str:
+        """The label of sub-clause ``n`` of a clause: ``5.2``, ``(2)``."""
+        return self.subclause.format(clause=self.number(clause), n=self.number(n))
+
+    def counter(self, index: int) -> str:
+        """The counter of the item at ``index`` (0-based): ``c``, ``ج``, ``3``; after the last letter ``aa``, ``bb``."""
+        if not self.letters:
+            return self.number(index + 1)
+        return self.letters[index % len(self.letters)] * (index // len(self.letters) + 1)
+
+    def markers(self, count: int, ordered: bool) -> tuple[str, ...]:
+        """The markers of a list of ``count`` items."""
+        if not ordered:
+            return (self.bullet,) * count
+        return tuple(self.list.format(n=self.counter(i)) for i in range(count))
+
+
+@dataclass(frozen=True)
 class ListBlock:
-    """A bulleted or numbered list; each item is one paragraph of runs."""
+    """A bulleted or numbered list; each item is one paragraph of runs.
+
+    ``markers``: each item's label as assembly decided it (``(a)``, ``•``); a list built
+    without them (a redline's merged list) takes them from the document's :class:`Numbering`.
+    """
 
     items: tuple[Inline, ...]
     ordered: bool = False
+    markers: tuple[str, ...] = ()
+
+    def labels(self, numbering: Numbering) -> tuple[str, ...]:
+        """Each item's marker."""
+        if len(self.markers) == len(self.items):
+            return self.markers
+        return numbering.markers(len(self.items), self.ordered)
 
 
 @dataclass(frozen=True)
 class SubClause:
-    """A numbered paragraph inside a clause (``5.2``), with any lists that follow it."""
+    """A numbered paragraph inside a clause, labelled ``number`` (``5.2``, ``۵.۲``, ``(2)``), with its lists."""
 
     number: str
     runs: Inline
@@ -78,7 +136,7 @@ class SubClause:
 
 @dataclass(frozen=True)
 class Clause:
-    """A numbered clause: heading ``5. Payment`` and its sub-clauses."""
+    """A numbered clause: heading ``5. Payment`` (``label`` ``5.``) and its sub-clauses."""
 
     number: int
     clause_id: str
@@ -86,6 +144,11 @@ class Clause:
     title: str
     body: tuple[SubClause | ListBlock, ...]
     title_runs: Inline = ()  # a redline's title with its changes; empty: the plain title
+    label: str = ""  # as the document prints the number: "5.", "§ 5", "۵."
+
+    def label_in(self, numbering: Numbering) -> str:
+        """The printed number (a tree built without labels takes the document's scheme)."""
+        return self.label or numbering.clause_label(self.number)
 
     def title_inline(self) -> Inline:
         """The title as runs."""
@@ -177,7 +240,9 @@ class Meta:
     page_label: str  # "Page {page} of {pages}"
     logo: str | None = None
     digits: str = "0123456789"  # the document's digits, for page numbers
-    paper: str = "a4"  # a4 or letter (US, CA): from the jurisdiction pack
+    paper: str = "a4"  # a4 or letter: from the language pack's region
+    tag: str = ""  # BCP 47 language tag (DOCX w:lang, PDF /Lang); empty: ``language``
+    numbering: Numbering = Numbering()
     properties: dict[str, str] = field(default_factory=dict)  # provenance, custom properties
     signing: Signing = Signing()
     revision_author: str = ""  # a redline: who the tracked changes are by

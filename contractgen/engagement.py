@@ -21,6 +21,7 @@ import yaml
 from contractgen import money
 from contractgen.library.disclosure import DisclosureRules, placement_kind
 from contractgen.library.packs import Pack, pack_for
+from contractgen.numbers import Figure
 from contractgen.spec import codes
 from contractgen.spec.models import CampaignSpec, Deliverable, Influencer, Kpi
 from contractgen.spec.rules import fill, handle_forms
@@ -198,10 +199,16 @@ class Engagement:
     def context(self) -> dict[str, object]:
         """Names visible to clause and template text (their types: :func:`context_types`)."""
         names: dict[str, object] = {name: getattr(self.spec, name) for name in context_types() if name in _SECTIONS}
+        names["reporting"] = self.spec.reporting.model_copy(update={"kpis": figures(self.spec.reporting.kpis)})
         names["influencer"] = self.influencer
         names["deal"] = self.deal
         names["pack"] = self.pack
         return names
+
+
+def figures(kpis: Any) -> tuple[Kpi, ...]:
+    """KPIs whose targets print through the locale (150000 → 150,000 / ۱۵۰٬۰۰۰): marked as figures."""
+    return tuple(k.model_copy(update={"target": Figure(k.target)}) if k.target is not None else k for k in kpis)
 
 
 # Spec sections clause text sees directly; the lists are replaced by one influencer and the deal.
@@ -324,7 +331,7 @@ def _deal(spec: CampaignSpec, person: Influencer, rules: DisclosureRules, langua
         liability_floor=floor,
         term_end=max(ends),
         live_until=live_until,
-        kpis=tuple(person.kpis or spec.reporting.kpis),
+        kpis=figures(person.kpis or spec.reporting.kpis),
         kpis_own=bool(person.kpis),
         commission_until=commission_until,
         fee=fee,

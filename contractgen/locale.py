@@ -1,67 +1,192 @@
-"""Language-specific formatting used by both renderers: numbers, money, dates, lists, direction.
+"""Language packs and the formatting built from them: numbers, money, dates, lists, direction.
 
-Words (month names, currency names, labels) come from ``templates/<lang>/strings.yaml``;
-this module only knows how to put them together.
+Every fact about a document language lives in ``templates/<lang>/language.yaml`` (a
+:class:`LanguagePack`); words (month names, currency names, labels) come from
+``templates/<lang>/strings.yaml``. This module only knows how to put them together, so a new
+language is a folder of data and no Python names one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
-from typing import Any
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from contractgen.money import amount_text
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-_PERSIAN_DIGITS = str.maketrans("0123456789.,%", "۰۱۲۳۴۵۶۷۸۹٫٬٪")
+from contractgen.document import Numbering
+from contractgen.errors import Problem, UserError
+from contractgen.money import to_minor_units
+from contractgen.numbers import Figure
+from contractgen.resources import LANGUAGE_PACK, available_languages
+from contractgen.spec import codes
+
+ASCII_DIGITS = "0123456789"
+
+Digits = Annotated[str, StringConstraints(min_length=10, max_length=10)]
 
 
-class Locale:
-    """Formatting rules for one document language and calendar."""
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    def __init__(self, language: str, calendar: str, currency: str, strings: dict[str, Any],
-                 date_style: str = "dmy") -> None:
-        self.language = language
-        self.calendar = calendar
-        self.currency = currency
-        self.strings = strings
-        self.date_style = date_style  # "mdy" (US: March 21, 2025) or "dmy" (21 March 2025)
+
+class NumberingPack(_Data):
+    """How clauses, sub-clauses and list items are labelled (see :class:`~contractgen.document.Numbering`)."""
+
+    clause: str = "{n}."  # {n}: the clause number
+    subclause: str = "{clause}.{n}"
+    list: str = "({n})"  # {n}: the item's counter
+    counter: Literal["decimal", "letters"] = "letters"
+    letters: tuple[str, ...] = tuple("abcdefghijklmnopqrstuvwxyz")
+    bullet: str = "•"
+    # Per level, the Word w:numFmt that counts exactly as the label; a level without one is literal text.
+    word: dict[Literal["clause", "subclause", "list"], str] = Field(default_factory=dict)
+
+
+class RegionPack(_Data):
+    """What one country's readers of the language expect differently (chosen by campaign.jurisdiction)."""
+
+    tag: str | None = None
+    decimal: str | None = None
+    group: str | None = None
+    money: str | None = None
+    money_symbol: str | None = None
+    symbols: dict[str, str] | None = None
+    date: str | None = None
+    paper: Literal["a4", "letter"] | None = None
+
+
+class LanguagePack(_Data):
+    """Every fact the code needs about one document language (``templates/<lang>/language.yaml``).
+
+    What each key means: ``templates/README.md``.
+    """
+
+    name: str  # the language's own name
+    tag: str  # BCP 47: DOCX w:lang, PDF /Lang
+    direction: Literal["ltr", "rtl"] = "ltr"
+    digits: Digits = ASCII_DIGITS
+    decimal: str = "."
+    group: str = ","
+    percent: str = "{number}%"
+    money: str = "{code} {amount}"  # a currency without a symbol here
+    money_symbol: str = "{symbol}{amount}"  # a currency with one
+    money_decimals: Literal["needed", "always"] = "needed"  # always: 4.500,00; places: ISO 4217 minor units
+    symbols: dict[str, str] = Field(default_factory=dict)  # ISO 4217 code → symbol
+    date: str = "{day} {month} {year}"
+    calendar: Literal["gregorian", "jalali"] = "gregorian"
+    paper: Literal["a4", "letter"] = "a4"
+    numbering: NumberingPack = Field(default_factory=NumberingPack)
+    regions: dict[str, RegionPack] = Field(default_factory=dict)
+
+    def for_region(self, country: str) -> LanguagePack:
+        """This pack with the overrides of ``country`` (an ISO 3166 code) applied."""
+        region = self.regions.get(country)
+        if region is None:
+            return self
+        return self.model_copy(update=region.model_dump(exclude_none=True))
 
     @property
     def rtl(self) -> bool:
         """True for right-to-left scripts."""
-        return self.language == "fa"
+        return self.direction == "rtl"
+
+    def scheme(self) -> Numbering:
+        """The labelling rules the document tree carries for its writers."""
+        n = self.numbering
+        letters = tuple(n.letters) if n.counter == "letters" else ()
+        return Numbering(n.clause, n.subclause, n.list, letters, n.bullet, self.digits, tuple(sorted(n.word.items())))
+
+
+@cache
+def _load(path: Path, mtime: float) -> LanguagePack:
+    from contractgen.spec.loader import load_file
+    from contractgen.spec.validate import pydantic_problems
+
+    loaded = load_file(path)
+    try:
+        return LanguagePack.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise UserError(pydantic_problems(exc, loaded, LanguagePack)) from None
+
+
+def load_pack(templates: Path, language: str) -> LanguagePack:
+    """The pack of ``language``; a located error naming the packs there are when it has none."""
+    path = templates / language / LANGUAGE_PACK
+    if not path.is_file():
+        from contractgen import messages
+
+        available = ", ".join(available_languages(templates))
+        raise UserError(Problem(messages.message("language.missing_pack", language=language), where="campaign.language",
+                                hint=messages.message("language.missing_pack_hint", available=available)))
+    return _load(path, path.stat().st_mtime)
+
+
+class Locale:
+    """Formatting rules for one document language, region, calendar and currency."""
+
+    def __init__(self, pack: LanguagePack, calendar: str, currency: str, strings: Mapping[str, Any]) -> None:
+        self.pack = pack
+        self.calendar = calendar
+        self.currency = currency
+        self.strings = strings
+        self._digits = str.maketrans(ASCII_DIGITS, pack.digits)
+
+    @property
+    def rtl(self) -> bool:
+        """True for right-to-left scripts."""
+        return self.pack.rtl
 
     @property
     def direction(self) -> str:
         """``rtl`` or ``ltr``."""
-        return "rtl" if self.rtl else "ltr"
+        return self.pack.direction
 
     def digits(self, text: str) -> str:
-        """Localise ASCII digits and separators already formatted in English style."""
-        return text.translate(_PERSIAN_DIGITS) if self.rtl else text
+        """ASCII digits in ``text`` as the document's digits."""
+        return text.translate(self._digits)
+
+    def _number(self, number: Decimal, places: int) -> str:
+        # Grouped and rounded with Python's format, then the pack's separators and digits.
+        text = f"{number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,.{places}f}"
+        text = text.translate(str.maketrans({",": "\0", ".": "\1"}))
+        return self.digits(text.replace("\0", self.pack.group).replace("\1", self.pack.decimal))
 
     def num(self, value: Any, places: int | None = None) -> str:
-        """A number with thousands separators; whole numbers print without decimals."""
+        """A number with the pack's group and decimal separators; whole numbers print without decimals."""
         number = Decimal(str(value))
         if places is None:
             places = 0 if number == number.to_integral_value() else 2
-        quant = Decimal(1).scaleb(-places)
-        text = f"{number.quantize(quant, rounding=ROUND_HALF_UP):,.{places}f}"
-        return self.digits(text)
+        return self._number(number, places)
+
+    def amount(self, value: Any) -> str:
+        """An amount in the campaign currency, without the currency: its decimals are ISO 4217's."""
+        number = to_minor_units(Decimal(str(value)), self.currency)
+        whole = number == number.to_integral_value() and self.pack.money_decimals == "needed"
+        return self._number(number, 0 if whole else codes.minor_units(self.currency))
 
     def money(self, value: Any) -> str:
-        """An amount in the campaign currency: ``USD 4,500`` / ``۴٬۵۰۰ ریال`` (its decimals: ISO 4217)."""
-        names = self.strings.get("currencies", {})
-        amount = self.digits(amount_text(value, self.currency))
-        if self.rtl:
-            return f"{amount} {names.get(self.currency, self.currency)}"
-        return f"{self.currency} {amount}"
+        """An amount with its currency as the pack writes it: ``$4,500``, ``4.500,00 €``, ``۴٬۵۰۰ ریال``."""
+        code = self.currency
+        symbol = self.pack.symbols.get(code)
+        pattern = self.pack.money_symbol if symbol else self.pack.money
+        name = self.strings.get("currencies", {}).get(code, code)
+        return pattern.format(amount=self.amount(value), code=code, symbol=symbol or code, name=name)
+
+    def figure(self, text: str) -> str:
+        """A number written as text in a spec, in the document's style; other text as written."""
+        parts = Figure(text).parts()
+        if parts is None:
+            return text
+        number, percent = parts
+        return self.percent(number) if percent else self.num(number)
 
     def percent(self, value: Any) -> str:
-        """``25%`` / ``۲۵٪``."""
-        return self.digits(f"{self.num(value)}%") if not self.rtl else f"{self.num(value)}٪"
+        """``25%`` / ``25 %`` / ``۲۵٪``."""
+        return self.pack.percent.format(number=self.num(value))
 
     def date(self, value: dt.date | None) -> str:
         """A date in the document's calendar, with month names from strings.yaml."""
@@ -71,12 +196,10 @@ class Locale:
             from persiantools.jdatetime import JalaliDate
 
             j = JalaliDate(value)
-            months = self.strings["jalali_months"]
-            return self.digits(f"{j.day} {months[j.month - 1]} {j.year}")
-        months = self.strings["months"]
-        if self.date_style == "mdy" and not self.rtl:
-            return f"{months[value.month - 1]} {value.day}, {value.year}"
-        return self.digits(f"{value.day} {months[value.month - 1]} {value.year}")
+            day, month, year, months = j.day, j.month, j.year, self.strings["jalali_months"]
+        else:
+            day, month, year, months = value.day, value.month, value.year, self.strings["months"]
+        return self.pack.date.format(day=self.digits(str(day)), month=months[month - 1], year=self.digits(str(year)))
 
     def join(self, items: Iterable[Any], last: str = "list_and") -> str:
         """``a, b and c`` in the document language."""
@@ -96,7 +219,7 @@ class Locale:
         return self.strings.get("terms", {})
 
     def text(self, key: str, **values: Any) -> str:
-        """A fixed string by dotted key, with ``{name}`` values filled in."""
+        """A fixed string by dotted key, with ``{name}`` values filled in (numbers in the document's digits)."""
         node: Any = self.strings
         for part in key.split("."):
             node = node[part]

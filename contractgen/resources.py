@@ -23,3 +23,17 @@ def clauses_dir() -> Path:
 def templates_dir() -> Path:
     """The built-in templates (layouts, brief, strings)."""
     return _find("templates")
+
+
+LANGUAGE_PACK = "language.yaml"
+
+
+def available_languages(templates: Path | None = None) -> tuple[str, ...]:
+    """The document languages there are: folders of the templates holding a language.yaml.
+
+    A pack counts once it has its words too (strings.yaml): a folder with only the facts
+    cannot print a document yet, so specs cannot choose it and lint does not ask for it.
+    """
+    folder = templates or templates_dir()
+    return tuple(sorted(p.parent.name for p in folder.glob(f"*/{LANGUAGE_PACK}")
+                        if (p.parent / "strings.yaml").is_file()))

@@ -211,7 +211,9 @@ def summary_document(spec: CampaignSpec, kit: Toolkit, persons: Sequence[Person]
         header_text=context["brand_name"],
         page_label=strings["page"],
         logo=logo,
-        digits=engine.locale.digits("0123456789"),
+        digits=engine.locale.pack.digits,
+        tag=engine.locale.pack.tag,
+        numbering=engine.locale.pack.scheme(),
         properties={"contractgen.campaign": spec.campaign_id, "contractgen.kind": "summary"},
     )
     return Document(meta, tuple(blocks))

@@ -23,6 +23,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from contractgen.locale import Locale
+from contractgen.numbers import Figure
 
 _PUNCT = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 _SPACE = re.compile(r"\s*[\r\n]+\s*")
@@ -248,6 +249,8 @@ _TOO_DEEP = "nested too deeply: a macro, loop or value that refers to itself?"
 
 @pass_environment
 def _finalize(env: _Env, value: Any) -> str:
+    if isinstance(value, Figure):  # a number from the spec: printed as the document's language writes numbers
+        value = env.locale.figure(value)
     if env.size(value) > MAX_OUTPUT:
         raise BudgetExceeded(f"a value printed here has more than {MAX_OUTPUT:,} characters")
     return escape_value(value)
@@ -267,6 +270,7 @@ class TextEngine:
             keep_trailing_newline=True,
             loader=loader,
         )
+        env.locale = locale
         env.filters.update(
             money=locale.money,
             num=locale.num,

@@ -13,22 +13,19 @@ from jinja2 import FileSystemLoader
 
 from contractgen.errors import Problem, UserError
 from contractgen.library.clauses import Library, load_library
-from contractgen.library.packs import pack_for
-from contractgen.locale import Locale
-from contractgen.resources import clauses_dir, templates_dir
+from contractgen.locale import LanguagePack, Locale, load_pack
+from contractgen.resources import available_languages, clauses_dir, templates_dir
 from contractgen.spec.loader import load_file
 from contractgen.spec.models import CampaignSpec
 from contractgen.templating import TextEngine
-
-LANGUAGES = ("en", "fa")
 
 
 class Toolkit:
     """The clause library (with an optional overlay) and per-language engines."""
 
-    def __init__(self, overlay: Path | None = None) -> None:
+    def __init__(self, overlay: Path | None = None, templates: Path | None = None) -> None:
         self.overlay = overlay
-        self.templates = templates_dir()
+        self.templates = templates or templates_dir()
         self._engines: dict[tuple[str, str, str, str], TextEngine] = {}
         self._strings: dict[str, dict] = {}
 
@@ -46,19 +43,25 @@ class Toolkit:
             self._strings[language] = load_file(path).data
         return self._strings[language]
 
-    def locale(self, spec: CampaignSpec) -> Locale:
-        """Formatting rules for a spec's language, calendar and currency."""
-        language = spec.campaign.language
-        return Locale(language, spec.calendar, spec.campaign.currency, self.strings(language), self.date_style(spec))
+    def languages(self) -> tuple[str, ...]:
+        """The language codes that have a pack."""
+        return available_languages(self.templates)
 
-    def date_style(self, spec: CampaignSpec) -> str:
-        """How the campaign's jurisdiction pack writes dates (US: month first)."""
-        packs = self.library.packs
-        return pack_for(packs, spec.campaign.jurisdiction).date_style if packs else "dmy"
+    def pack(self, spec: CampaignSpec) -> LanguagePack:
+        """The language pack of a spec, with its jurisdiction's regional overrides (en-US, en-GB)."""
+        return load_pack(self.templates, spec.campaign.language).for_region(spec.campaign.jurisdiction)
+
+    def calendar(self, spec: CampaignSpec) -> str:
+        """The spec's calendar, else its language's."""
+        return spec.campaign.calendar or load_pack(self.templates, spec.campaign.language).calendar
+
+    def locale(self, spec: CampaignSpec) -> Locale:
+        """Formatting rules for a spec's language, region, calendar and currency."""
+        return Locale(self.pack(spec), self.calendar(spec), spec.campaign.currency, self.strings(spec.campaign.language))
 
     def engine(self, spec: CampaignSpec) -> TextEngine:
-        """The text engine for a spec (one per language, calendar, currency and date style)."""
-        key = (spec.campaign.language, spec.calendar, spec.campaign.currency, self.date_style(spec))
+        """The text engine for a spec (one per language, region, calendar and currency)."""
+        key = (spec.campaign.language, spec.campaign.jurisdiction, self.calendar(spec), spec.campaign.currency)
         if key not in self._engines:
             loader = FileSystemLoader(str(self.templates / spec.campaign.language))
             self._engines[key] = TextEngine(self.locale(spec), loader)

@@ -80,7 +80,7 @@ def docx_text(path: Path | bytes) -> str:
 
 def pdf_text(path: Path | bytes) -> str:
     """Text of a PDF in reading order (logical order for right-to-left pages)."""
-    from contractgen.render.pdf import extract_text
+    from pdftext import extract_text
 
     return extract_text(path)
 

@@ -405,7 +405,7 @@ TERM_FIELDS = {"communication.channels[]", "usage_rights.channels[]", "reporting
 TABLE_FIELDS = {"reporting.kpis[].metric", "reporting.kpis[].target", "payment.schedule[].label", "deliverables[].notes",
                 "influencers[].deliverables[].notes"}
 # Strings that are not text in the documents: codes, a file name, patterns with their own syntax.
-NOT_TEXT = {"campaign.jurisdiction", "campaign.currency", "brand.logo", "campaign.id", "tracking.discount_code",
+NOT_TEXT = {"campaign.jurisdiction", "campaign.currency", "campaign.language", "brand.logo", "campaign.id", "tracking.discount_code",
             "tracking.landing_url", "influencers[].handle", "influencers[].platforms{}.handle"}
 EMAIL_FIELDS = {"brand.signatory.email", "brand.contact.email", "agency.signatory.email", "agency.contact.email",
                 "influencers[].email", "influencers[].agent.email", "influencers[].guardian.email"}
@@ -728,7 +728,7 @@ def test_the_sandbox_leaves_ordinary_clause_text_alone(tmp_path: Path) -> None:
     result = run_cli("build", SAMPLES / "minimal.yaml", "--out", out, "--library", folder, "--format", "pdf",
                      "--only", "contract")
     assert result.exit_code == 0, result.stderr
-    assert "Fee GBP 800; a, b; ABC; x-y; 7!; 42; 1024; ababab; qr; 012." in _flat(pdf_text(out / "alexruns" / "contract.pdf"))
+    assert "Fee £800; a, b; ABC; x-y; 7!; 42; 1024; ababab; qr; 012." in _flat(pdf_text(out / "alexruns" / "contract.pdf"))
 
 
 # --- interruption -----------------------------------------------------------------------------

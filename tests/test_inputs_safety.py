@@ -142,7 +142,7 @@ def test_the_semicolon_roster_fee_reaches_the_contract(make_spec: Callable[..., 
                      "--jobs", "1")
     assert result.exit_code == 0, result.stderr
     text = pdf_text(next(out.rglob("dana/contract.pdf")))
-    assert "GBP 1,500" in text and "GBP 1.50" not in text
+    assert "£1,500" in text and "£1.50" not in text
 
 
 def test_a_tab_roster_whose_numbers_do_not_tell_reads_what_is_unambiguous(tmp_path: Path) -> None:

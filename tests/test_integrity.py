@@ -21,8 +21,11 @@ def _fee_table(text: str, currency: str) -> tuple[list[Decimal], Decimal]:
     # The table reads: label, percent, amount per row; the total row is last.
     head = max(i for i in range(start) if lines[i] == "Amount")
     cells = lines[head + 1:start]
-    parts = [Decimal(c.removeprefix(f"{currency} ").replace(",", "")) for c in cells[2::3]]
-    total = Decimal(lines[start + 2].removeprefix(f"{currency} ").replace(",", ""))
+    def amount(cell: str) -> Decimal:  # "EUR 333.34" or, where the region has a symbol, "€333.34"
+        return Decimal(re.sub(rf"^(?:{currency} |[€£$])", "", cell).replace(",", ""))
+
+    parts = [amount(c) for c in cells[2::3]]
+    total = amount(lines[start + 2])
     return parts, total
 
 
@@ -175,7 +178,7 @@ def test_a_summary_of_2000_influencers_lists_100_and_writes_everyone_to_csv(tmp_
                                                               tuple(f"@p{i:05d}" for i in range(50))),))
     document = summary_document(spec, kit, persons, findings, [gap], None)
     text = docx_text(render(document, "docx"))
-    assert "2,000 influencers; fees GBP 2,999,000" in text  # sum of 500..2499: everyone counts
+    assert "2,000 influencers; fees £2,999,000" in text  # sum of 500..2499: everyone counts
     assert "This summary lists the first 100 of the 2,000 influencers one by one" in text
     assert "Person 99 (@p00099)" in text and "@p00100" not in text
     assert text.rstrip().endswith("(tracking.landing_url): @p00000, @p00001, @p00002, @p00003, @p00004, @p00005, @p00006, "

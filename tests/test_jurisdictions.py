@@ -118,7 +118,7 @@ def test_a_lawyer_adds_a_pack_without_python(cli: Callable[..., Any], tmp_path: 
     out = tmp_path / "out"
     result = cli("build", spec, "--out", out, "--library", overlay, "--only", "contract", "--format", "docx")
     assert result.exit_code == 0, result.output
-    assert "limited to GBP 25,000" in text(out / "alexruns")
+    assert "limited to £25,000" in text(out / "alexruns")
 
 
 def test_a_pack_file_must_be_named_for_its_code(cli: Callable[..., Any], tmp_path: Path) -> None:

@@ -208,7 +208,7 @@ def test_schema_validates_samples_and_rejects_broken() -> None:
         errors = list(validator.iter_errors(load_file(sample).data))
         assert not errors, (sample.name, errors[:1])
     broken = load_file(SAMPLES / "minimal.yaml").data
-    broken["campaign"]["language"] = "de"
+    broken["campaign"]["language"] = "xx"  # no such pack
     broken["payment"]["fe"] = 1
     assert len(list(validator.iter_errors(broken))) >= 2
     assert schema["properties"]["campaign"]["$ref"].endswith("Campaign")

@@ -32,8 +32,10 @@ from contractgen.document import (
     Table,
 )
 from contractgen.errors import UserError
+from contractgen.locale import load_pack
 from contractgen.render import docx_xml
 from contractgen.render.docx import render_docx
+from contractgen.resources import templates_dir
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -113,7 +115,8 @@ def persian() -> Document:
                                 {"for": "از طرف", "name": "نام", "title": "سمت", "signature": "امضا", "date": "تاریخ"})
     blocks = (Heading((Run("قرارداد"),), 1), Paragraph((Run("متن "), Run("Lumen"), Run(" ۱۲۳")),), clause, table, signatures)
     return Document(meta(title="قرارداد", language="fa", rtl=True, header_text="لومن", page_label="صفحه {page} از {pages}",
-                         digits="۰۱۲۳۴۵۶۷۸۹"), blocks)
+                         digits="۰۱۲۳۴۵۶۷۸۹", numbering=load_pack(templates_dir(), "fa").scheme(),
+                         tag=load_pack(templates_dir(), "fa").tag), blocks)
 
 
 @pytest.fixture(scope="module")
@@ -348,7 +351,10 @@ def test_persian_right_to_left(persian_docx: bytes) -> None:
         assert choice.tag == MC + "Choice" and choice.get("Requires") == "w15" and len(choice) == 0
         assert choice.nsmap["w15"] == "http://schemas.microsoft.com/office/word/2012/wordml"
         assert [(e.tag, e.get(W + "val")) for e in fallback] == [(W + "lvlJc", "right")]
-    assert "arabicAbjad" in {lvl.find("w:numFmt", NS).get(W + "val") for lvl in levels}
+    # No Word numFmt draws Persian digits in Word and LibreOffice alike: the labels are the tree's text.
+    assert not body.xpath(".//w:numPr", namespaces=NS)
+    texts = ["".join(t.text or "" for t in p.iter(W + "t")) for p in body.iter(W + "p")]
+    assert any(t.startswith("۱.۱") for t in texts) and any(t.startswith("(الف)") for t in texts)
     # Clause numbers stay "decimal" (the application's numeral setting gives Persian digits):
     # hindiNumbers is Devanagari, and LibreOffice drops a w14 custom "۱, ۲, ۳, ..." level.
     formats = [lvl.find("w:numFmt", NS) for lvl in levels]
@@ -359,8 +365,8 @@ def test_persian_right_to_left(persian_docx: bytes) -> None:
     assert styles.find(".//w:rPrDefault//w:rFonts", NS).get(W + "cs") == docx_xml.CS_FONT
     assert styles.find(".//w:rPrDefault//w:szCs", NS) is not None
     text = [p.text for p in read(persian_docx).paragraphs]
-    assert f"اینفلوئنسر محتوا را منتشر می‌کند ({LRI}Instagram{PDI})." in text
-    assert "اینفلوئنسر محتوا را منتشر می‌کند (Instagram)." in docx_text(persian_docx).splitlines()
+    assert f"۱.۱\tاینفلوئنسر محتوا را منتشر می‌کند ({LRI}Instagram{PDI})." in text
+    assert "۱.۱\tاینفلوئنسر محتوا را منتشر می‌کند (Instagram)." in docx_text(persian_docx).splitlines()  # the label is text
     assert "".join(part(persian_docx, "word/footer1.xml").xpath(".//w:t/text()", namespaces=NS)) == "صفحه ۱ از ۱"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pdfplumber
 import pypdf
 import pytest
+from pdftext import extract_text
 
 from contractgen.document import (
     Clause,
@@ -25,6 +26,7 @@ from contractgen.document import (
     Image,
     ListBlock,
     Meta,
+    Numbering,
     PageBreak,
     Paragraph,
     Run,
@@ -33,9 +35,11 @@ from contractgen.document import (
     SubClause,
     Table,
 )
+from contractgen.locale import load_pack
 from contractgen.render import bidi
 from contractgen.render.fonts import fonts
-from contractgen.render.pdf import extract_text, render_pdf
+from contractgen.render.pdf import render_pdf
+from contractgen.resources import templates_dir
 
 HOSTILE = "A & B <Studio> **x** {{ 7*7 }}"
 LONG_EN = ("The Influencer shall create and publish the Deliverables described in Schedule 1 on the Platforms, in "
@@ -52,12 +56,17 @@ def r(text: str, bold: bool = False, italic: bool = False) -> tuple[Run, ...]:
     return (Run(text, bold, italic),)
 
 
+def fa_numbering() -> Numbering:
+    # The Persian pack's scheme, as assembly hands it to the writers.
+    return load_pack(templates_dir(), "fa").scheme()
+
+
 def meta(rtl: bool = False, logo: str | None = None) -> Meta:
     if rtl:
         return Meta(title="قرارداد — علی رضایی", subject="کمپین بهار", author="شرکت نمونه", keywords=("spring", "@ali_rezaei"),
                     language="fa", rtl=True, created=dt.datetime(2026, 3, 1, 9, 30), header_text="شرکت نمونه",
                     page_label="صفحه {page} از {pages}", digits="۰۱۲۳۴۵۶۷۸۹", logo=logo,
-                    properties={"contractgen.campaign": "spring-2026"})
+                    numbering=fa_numbering(), properties={"contractgen.campaign": "spring-2026"})
     return Meta(title="Influencer Marketing Agreement — Jane Doe", subject="Spring Launch", author="Acme Ltd",
                 keywords=("spring-2026", "@janedoe"), language="en", rtl=False,
                 created=dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC), header_text="Acme Ltd",
@@ -105,8 +114,8 @@ def persian() -> Document:
         Paragraph(r(FA_LONG)),
         Paragraph((Run("طرف اول: "), Run("شرکت نمونه", bold=True), Run(" و طرف دوم: علی رضایی")), style="lead"),
         Clause(1, "services", "1.0.0", "خدمات", (
-            SubClause("1.1", r("اینفلوئنسر سه ویدئو منتشر می‌کند.")),
-            SubClause("1.2", r("تحویل‌دادنی‌ها:"), (ListBlock((r("ویدئوی Reels"), r("استوری")), ordered=True),)),
+            SubClause("۱.۱", r("اینفلوئنسر سه ویدئو منتشر می‌کند.")),
+            SubClause("۱.۲", r("تحویل‌دادنی‌ها:"), (ListBlock((r("ویدئوی Reels"), r("استوری")), ordered=True),)),
         )),
         Table(header=(r("ردیف"), r("پلتفرم"), r("توضیحات")),
               rows=tuple((r(str(i).translate(FA_DIGITS)), r("Instagram"), r("برچسب @acme را استفاده کنید."))

@@ -28,12 +28,12 @@ from contractgen.toolkit import Toolkit
 #   Omid: cost 9,120; 14,000 × 3 = 42,000 engagements → 0.22; 930,000 followers → 9.81;
 #   band 3 × 1,000–20,000.  Sara: fee 0, cost 120 (product); 1,830 → 0.07; 25,200 → 4.76.
 FIGURES = {
-    "@mayaglows": ["Maya Chen", "USD 4,500", "Instagram 48,200: micro, 5.50%", "TikTok 120,000: mid, 8.17%",
-                   "USD 0.31", "USD 21.35", "USD 405 – 4,000"],
-    "@omid.daily": ["Omid Rahimi", "USD 9,000", "YouTube 310,000: mid, 4.52%", "USD 0.22", "USD 9.81",
-                    "USD 3,000 – 60,000"],
-    "@sara.makes": ["Sara Lopez", "USD 0 (gifted product)", "Instagram 8,400: nano, 7.26%", "USD 0.07", "USD 4.76",
-                    "USD 30 – 300"],
+    "@mayaglows": ["Maya Chen", "$4,500", "Instagram 48,200: micro, 5.50%", "TikTok 120,000: mid, 8.17%",
+                   "$0.31", "$21.35", "$405 – 4,000"],
+    "@omid.daily": ["Omid Rahimi", "$9,000", "YouTube 310,000: mid, 4.52%", "$0.22", "$9.81",
+                    "$3,000 – 60,000"],
+    "@sara.makes": ["Sara Lopez", "$0 (gifted product)", "Instagram 8,400: nano, 7.26%", "$0.07", "$4.76",
+                    "$30 – 300"],
 }
 
 
@@ -146,10 +146,10 @@ def _summary_text(kit: Toolkit) -> str:
 def test_summary_holds_each_influencers_figures(kit: Toolkit) -> None:
     text = _summary_text(kit)
     for handle, figures in FIGURES.items():
-        row = next(line for line in text.splitlines() if f"({handle})" in line and "USD" in line)
+        row = next(line for line in text.splitlines() if f"({handle})" in line and "$" in line)
         for figure in figures:
             assert figure in row, (handle, figure, row)
-    assert "fees USD 13,500, USD 13,860 with gifted product" in text
+    assert "fees $13,500, $13,860 with gifted product" in text
     # A US campaign: dates as a US reader writes them.
     assert "@mayaglows | 2 Reels on Instagram | February 5, 2027 | February 10, 2027 – February 24, 2027 | March 8, 2027" in text
 

@@ -54,7 +54,7 @@ NOT_YET_MOVED = {
     "cli/coverage.py": 3, "library/variables.py": 3, "render/docx.py": 3, "spec/codes.py": 3, "spec/schema.py": 1, "cli/schema.py": 2,
     "calendar_export.py": 2, "assemble/brief.py": 1, "assemble/common.py": 1, "build.py": 1,
     "checks/report.py": 1, "library/disclosure.py": 1, "questionnaire/wording.py": 1, "render/docx_xml.py": 1,
-    "render/pdf.py": 1, "resources.py": 1, "signing/anchors.py": 1, "summary.py": 1, "toolkit.py": 1,
+    "render/pdf_page.py": 1, "resources.py": 1, "signing/anchors.py": 1, "summary.py": 1, "toolkit.py": 1,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contractgen.assemble.common import document_meta, render_template
+from contractgen.assemble.common import document_meta, label_lists, render_template
 from contractgen.document import Block, Document
 from contractgen.engagement import Engagement
 from contractgen.errors import Problem, UserError
@@ -25,4 +25,4 @@ def build_brief(engagement: Engagement, kit: Toolkit) -> Document:
         blocks.append(item)
     title = f"{strings['brief_title']} — {spec.campaign.name} — {engagement.influencer.legal_name}"
     meta = document_meta(engagement, engine, strings, title, strings["brief_title"])
-    return Document(meta, tuple(blocks))
+    return Document(meta, label_lists(blocks, meta.numbering))

@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import TemplateError, TemplateNotFound
 
-from contractgen.document import Meta
+from contractgen.document import Block, ListBlock, Meta, Numbering
 from contractgen.engagement import Engagement
 from contractgen.errors import Problem, UserError
 from contractgen.markup import Parsed, parse
@@ -30,11 +30,18 @@ def render_template(engine: TextEngine, name: str, context: Mapping[str, Any], f
     return parse(text)
 
 
+def label_lists(blocks: tuple[Block, ...] | list[Block], numbering: Numbering) -> tuple[Block, ...]:
+    """Blocks with each list's markers decided (``(a)``, ``•``), so both writers print the same."""
+    return tuple(ListBlock(b.items, b.ordered, numbering.markers(len(b.items), b.ordered))
+                 if isinstance(b, ListBlock) else b for b in blocks)
+
+
 def document_meta(engagement: Engagement, engine: TextEngine, strings: Mapping[str, Any], title: str,
                   kind_label: str, properties: Mapping[str, str] | None = None) -> Meta:
     """Metadata shared by an influencer's documents: parties, language, fixed timestamp."""
     spec = engagement.spec
     person = engagement.influencer
+    pack = engine.locale.pack
     return Meta(
         title=title,
         subject=spec.campaign.name,
@@ -45,8 +52,10 @@ def document_meta(engagement: Engagement, engine: TextEngine, strings: Mapping[s
         created=created(engagement),
         header_text=engagement.deal.brand_name,
         page_label=strings["page"],
-        digits=engine.locale.digits("0123456789"),
-        paper=engagement.pack.paper,
+        digits=pack.digits,
+        paper=pack.paper,
+        tag=pack.tag,
+        numbering=pack.scheme(),
         properties={"contractgen.campaign": spec.campaign_id, "contractgen.influencer": person.handle,
                     **(properties or {})},
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from contractgen.assemble.common import RENDER_ERRORS, document_meta, render_template
+from contractgen.assemble.common import RENDER_ERRORS, document_meta, label_lists, render_template
 from contractgen.document import (
     Block,
     Clause,
     Document,
     ListBlock,
+    Numbering,
     Paragraph,
     Signatory,
     SignatureBlock,
@@ -39,7 +40,8 @@ def build_contract(engagement: Engagement, kit: Toolkit) -> Document:
     context["has"] = lambda cid: cid in numbers
     context["t"] = kit.strings(language)
 
-    clauses = [_clause(c, numbers[c.id], library, engine, context, language) for c in chosen]
+    scheme = locale.pack.scheme()
+    clauses = [_clause(c, numbers[c.id], library, engine, context, language, scheme) for c in chosen]
     blocks: list[Block] = []
     for item in render_template(engine, "contract.md.j2", context, f"templates/{language}"):
         if isinstance(item, Directive):
@@ -58,7 +60,7 @@ def build_contract(engagement: Engagement, kit: Toolkit) -> Document:
         "contractgen.clauses": " ".join(c.ref for c in chosen),
         "contractgen.library": library.digest(),
     })
-    return Document(meta, tuple(blocks))
+    return Document(meta, label_lists(blocks, scheme))
 
 
 def clause_refs(document: Document) -> list[str]:
@@ -92,7 +94,8 @@ def _select(library: Library, engine: TextEngine, context: dict[str, Any], langu
 
 
 def _clause(clause: ClauseSource, number: int, library: Library, engine: TextEngine,
-            context: dict[str, Any], language: str) -> Clause:
+            context: dict[str, Any], language: str, scheme: Numbering) -> Clause:
+    """One clause with every label decided: its own, its sub-clauses', its list markers."""
     variant = None
     for candidate in clause.wordings():
         try:
@@ -115,14 +118,15 @@ def _clause(clause: ClauseSource, number: int, library: Library, engine: TextEng
     body: list[SubClause | ListBlock] = []
     for block in parse(text):
         if isinstance(block, Paragraph):
-            body.append(SubClause(f"{number}.{sum(isinstance(b, SubClause) for b in body) + 1}", block.runs))
+            body.append(SubClause(scheme.sub_label(number, sum(isinstance(b, SubClause) for b in body) + 1), block.runs))
         elif isinstance(block, ListBlock):
+            block = ListBlock(block.items, block.ordered, scheme.markers(len(block.items), block.ordered))
             if body and isinstance(body[-1], SubClause):
                 last = body[-1]
                 body[-1] = SubClause(last.number, last.runs, (*last.lists, block))
             else:
                 body.append(block)
-    return Clause(number, clause.id, clause.version, title, tuple(body))
+    return Clause(number, clause.id, clause.version, title, tuple(body), label=scheme.clause_label(number))
 
 
 def signature_block(engagement: Engagement, strings: dict[str, Any]) -> SignatureBlock:

@@ -23,7 +23,7 @@ from contractgen.spec.validate import pydantic_problems
 Risk = Literal["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"]
 ClauseId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
-Wording = dict[Literal["en", "fa"], str]
+Wording = dict[str, str]  # language code (a pack under templates/) → text
 
 
 class _Strict(BaseModel):

@@ -18,10 +18,10 @@ from contractgen.errors import Problem, UserError
 from contractgen.library import lock as lockfile
 from contractgen.library.clauses import Clause, linked_file, read_clause_files, read_layout
 from contractgen.library.variables import UNKNOWN, element, step
+from contractgen.resources import available_languages
 from contractgen.spec.loader import Loaded, load_file
 from contractgen.templating import TextEngine
 
-LANGUAGES = ("en", "fa")
 GLOBALS = {"ref", "has", "range", "loop", "true", "false", "none", "True", "False", "None"}
 
 
@@ -67,7 +67,7 @@ def lint_folders(folders: list[tuple[Path, bool]], layout_file: Path, engine: Te
 
 def lint_library(overlay: Path | None) -> list[Finding]:
     """Lint the built-in library with an optional overlay folder, as ``clauses lint`` does."""
-    from contractgen.locale import Locale
+    from contractgen.locale import Locale, load_pack
     from contractgen.resources import clauses_dir, templates_dir
     from contractgen.toolkit import Toolkit
 
@@ -76,8 +76,9 @@ def lint_library(overlay: Path | None) -> list[Finding]:
         if not overlay.is_dir():
             raise UserError(Problem("is not a folder", file=str(overlay), hint="--library takes a folder of clause YAML files"))
         folders.append((overlay, False))
-    # Parsing only: English serves for every language.
-    engine = TextEngine(Locale("en", "gregorian", "USD", Toolkit().strings("en")))
+    kit = Toolkit()
+    # Parsing only: any pack's engine parses every language's text, and needs none of its words.
+    engine = TextEngine(Locale(load_pack(kit.templates, kit.languages()[0]), "gregorian", "USD", {}))
     return lint_folders(folders, templates_dir() / "contract-layout.yaml", engine) + catalogue_findings()
 
 
@@ -227,11 +228,11 @@ def _clause_findings(clause: Clause, loaded: Loaded, index: int, path: Path, eng
         prefix = (*base, "variants", v, "text") if clause.variants is not None else (*base, "text")
         for language, source in variant.text.items():
             texts.append((language, source, (*prefix, language)))
-        for language in LANGUAGES:
+        for language in available_languages():
             if language not in variant.text:
                 problem(f"no '{language}' wording" + (f" in variant {v + 1}" if clause.variants else ""),
                         loaded.line_of(prefix), f"add '{language}:' text", "warning")
-    for language in LANGUAGES:
+    for language in available_languages():
         if language not in clause.title:
             problem(f"no '{language}' title", loaded.line_of((*base, "title")), f"add '{language}:'", "warning")
 

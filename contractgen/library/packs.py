@@ -1,10 +1,12 @@
 """Jurisdiction packs: a country's legal defaults and checks as data (``clauses/jurisdictions/<CC>.yaml``).
 
-A pack holds what differs by country and is not clause wording: the paper and date style a
-local lawyer expects, the liability-cap floor per currency, the names of the courts, and the
-spec fields the country's law needs (each becomes a finding when missing). Country-specific
+A pack holds what differs by country in law and is not clause wording: the liability-cap
+floor per currency, the names of the courts, and the spec fields the country's law needs
+(each becomes a finding when missing). Country-specific
 wording itself lives in the clauses, as variants with ``when: "pack.code == 'DE'"``, so one
-clause file holds every country's version of that clause side by side.
+clause file holds every country's version of that clause side by side. How a country's
+readers expect the page to look (paper, date order, currency symbol) is the language pack's
+``regions:`` (``templates/<lang>/language.yaml``), decided there once.
 """
 
 from __future__ import annotations
@@ -40,15 +42,11 @@ class Pack(_Data):
     """One jurisdiction's legal defaults.
 
     code: the ISO country code of the pack (default for the fallback pack)
-    paper: a4 or letter
-    date_style: dmy (21 March 2025) or mdy (March 21, 2025)
     liability_floor: the least the liability cap can be, per currency
     merchants_only_forum: true where a choice of court binds only merchants (DE, FR)
     """
 
     code: str
-    paper: Literal["a4", "letter"] = "a4"
-    date_style: Literal["dmy", "mdy"] = "dmy"
     liability_floor: dict[str, Decimal] = Field(default_factory=dict)
     merchants_only_forum: bool = False
     requires: list[Requirement] = Field(default_factory=list)

@@ -29,6 +29,7 @@ from contractgen.document import (
     Inline,
     ListBlock,
     Meta,
+    Numbering,
     PageBreak,
     Paragraph,
     Revised,
@@ -75,11 +76,11 @@ def render_docx(doc: Document) -> bytes:
     import docx  # lazy: commands that never render should not pay for python-docx
 
     meta = doc.meta
-    word = docx.Document(BytesIO(_template(meta.rtl, meta.language)))
+    word = docx.Document(BytesIO(_template(meta.rtl, meta.tag or meta.language, meta.numbering)))
     package = word.part.package
     try:
         writer = _Writer(meta.rtl, word.part.numbering_part.element, word.part, meta.signing,
-                         Revisions(meta.revision_author, meta.revision_date))
+                         Revisions(meta.revision_author, meta.revision_date), meta.numbering)
         sect_pr = word.element.body[-1]  # the template's body holds only the section properties
         elements = writer.blocks(doc.blocks)
         if not elements or elements[-1].tag == _W + "tbl":
@@ -107,19 +108,22 @@ def render_docx(doc: Document) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _template(rtl: bool, language: str) -> bytes:
-    # Built once per direction and language: styles, numbering, section and settings.
-    return ox.template_docx(rtl, language)
+def _template(rtl: bool, lang: str, numbering: Numbering) -> bytes:
+    # Built once per direction, language and numbering scheme: styles, numbering, section, settings.
+    return ox.template_docx(rtl, lang, numbering)
 
 
 class _Writer:
     """Builds WordprocessingML elements for blocks; holds no reference to the source Document."""
 
     def __init__(self, rtl: bool, numbering: Element, part: Any, signing: Signing | None = None,
-                 revisions: Revisions | None = None) -> None:
+                 revisions: Revisions | None = None, scheme: Numbering | None = None) -> None:
         from lxml import etree
 
         self.rtl = rtl
+        self.scheme = scheme or Numbering()
+        # Which labels Word numbers itself; the others are written as the tree's literal text.
+        self.auto_clause, self.auto_sub, self.auto_list = ox.automatic(self.scheme)
         self.signing = signing or Signing()
         self.revisions = revisions or Revisions("", None)  # marks a redline's changes; a plain document has none
         self.part = part  # the main document part, which owns image relationships
@@ -182,11 +186,20 @@ class _Writer:
         return out
 
     def clause(self, clause: Clause) -> list[Element]:
-        """The clause heading (number from numbering level 0) and its numbered sub-clauses."""
-        out = [self.paragraph("Heading1", clause.title_inline(), num=(ox.NUM_CLAUSES, 0))]
+        """The clause heading and its sub-clauses: Word's numbering where the scheme allows, else the tree's labels."""
+        label = clause.label_in(self.scheme)
+        if self.auto_clause:
+            out = [self.paragraph("Heading1", clause.title_inline(), num=(ox.NUM_CLAUSES, 0))]
+        else:
+            out = [self.paragraph("Heading1", _labelled(label, clause.title_inline()),
+                                  indent=(ox.CLAUSE_INDENT, ox.CLAUSE_INDENT))]
         for item in clause.body:
             if isinstance(item, SubClause):
-                out.append(self.paragraph(None, item.runs, num=(ox.NUM_CLAUSES, 1)))
+                if self.auto_sub:
+                    out.append(self.paragraph(None, item.runs, num=(ox.NUM_CLAUSES, 1)))
+                else:
+                    out.append(self.paragraph(None, _labelled(item.number, item.runs),
+                                              indent=(ox.CLAUSE_INDENT, ox.CLAUSE_INDENT)))
                 for lst in item.lists:
                     out.extend(self.list_items(lst, in_clause=True))
             else:
@@ -194,13 +207,18 @@ class _Writer:
         return out
 
     def list_items(self, block: ListBlock, *, in_clause: bool) -> list[Element]:
-        """List paragraphs: inside clauses (a)/(b) or bullets on the clause list; elsewhere 1./•."""
-        if in_clause:
-            num = (ox.NUM_CLAUSES, 2 if block.ordered else 3)
-        elif block.ordered:
-            num = (self.new_ordered_list(), 0)  # a list of its own, so it starts again at 1
+        """List paragraphs, marked as the tree says: (a)/(b) or bullets, inside clauses and out."""
+        if not block.ordered:
+            num = (ox.NUM_CLAUSES, 3) if in_clause else (ox.NUM_BULLETS, 0)
+        elif not (self.auto_list and (self.auto_sub or not in_clause)):
+            markers = block.labels(self.scheme)
+            indent = (ox.LIST_INDENT, 567) if in_clause else (ox.ORDERED_INDENT, ox.ORDERED_INDENT)
+            return [self.paragraph("ListParagraph", _labelled(m, item), indent=indent)
+                    for m, item in zip(markers, block.items, strict=True)]
+        elif in_clause:
+            num = (ox.NUM_CLAUSES, 2)
         else:
-            num = (ox.NUM_BULLETS, 0)
+            num = (self.new_ordered_list(), 0)  # a list of its own, so it starts again at (a)
         return [self.paragraph("ListParagraph", item, num=num) for item in block.items]
 
     def table(self, table: Table) -> Element:
@@ -337,10 +355,10 @@ class _Writer:
     # -- paragraphs and runs --------------------------------------------------------------------
 
     def paragraph(self, style: str | None, runs: Inline, *, num: tuple[int, int] | None = None,
-                  keep_next: bool = False) -> Element:
-        """A body paragraph (not yet attached)."""
+                  keep_next: bool = False, indent: tuple[int, int] | None = None) -> Element:
+        """A body paragraph (not yet attached); ``indent``: (start, hanging) twips for a literal label."""
         p = self.make(_W + "p")
-        self.fill(p, style, runs, num=num, keep_next=keep_next, body=True)
+        self.fill(p, style, runs, num=num, keep_next=keep_next, body=True, indent=indent)
         kind = _whole_change(runs)
         if kind:
             self.revisions.paragraph_mark(p, kind)
@@ -353,11 +371,11 @@ class _Writer:
         return p
 
     def fill(self, p: Element, style: str | None, runs: Inline, *, num: tuple[int, int] | None = None,
-             keep_next: bool = False, body: bool = False) -> None:
+             keep_next: bool = False, body: bool = False, indent: tuple[int, int] | None = None) -> None:
         """Paragraph properties in schema order, then the runs.
 
-        The order is pStyle, keepNext, pageBreakBefore, numPr, bidi, spacing, rPr: Word rejects
-        a pPr whose children are out of schema order.
+        The order is pStyle, keepNext, pageBreakBefore, numPr, bidi, spacing, ind, rPr: Word
+        rejects a pPr whose children are out of schema order.
         """
         sub = self.sub
         ppr = sub(p, _W + "pPr")
@@ -378,6 +396,10 @@ class _Writer:
             sub(ppr, _W + "spacing").set(_W + "before", "200")
         if body:
             self.after_table = False
+        if indent:
+            ind = sub(ppr, _W + "ind")
+            ind.set(_W + "left", str(indent[0]))
+            ind.set(_W + "hanging", str(indent[1]))
         if self.rtl:
             sub(sub(ppr, _W + "rPr"), _W + "rtl")  # the paragraph mark, and so the number, is RTL
         self.runs(p, runs)
@@ -581,6 +603,12 @@ class _Writer:
                 instr.set(_XML_SPACE, "preserve")
             elif kind != "result":
                 self.sub(r, _W + "fldChar").set(_W + "fldCharType", kind)
+
+
+def _labelled(label: str, runs: Inline) -> Inline:
+    """A literal label, a tab to the hanging indent, then the text (bold where the text starts bold)."""
+    bold = bool(runs) and runs[0].bold
+    return (Run(label, bold=bold), Run("\t", bold=bold), *runs)
 
 
 def _whole_change(runs: Inline) -> str | None:

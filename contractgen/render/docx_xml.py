@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from io import BytesIO
 from xml.sax.saxutils import escape, quoteattr
 
+from contractgen.document import Numbering
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS = (
@@ -39,14 +41,10 @@ TEXT_W = PAGE_W - 2 * MARGIN_SIDE
 # Numbering ids shared by the template and the renderer.
 NUM_CLAUSES = 1  # multilevel: 1. / 1.1 / (a) / bullet inside clauses
 NUM_BULLETS = 2  # bullets outside clauses
-ABSTRACT_ORDERED = 2  # "1." lists outside clauses; each list gets a copy of it to restart at 1
+ABSTRACT_ORDERED = 2  # ordered lists outside clauses, "(a)"; each list gets a copy of it to restart
 CLAUSE_INDENT = 680  # 1.2 cm: clause titles and sub-clause text line up after their numbers
 LIST_INDENT = CLAUSE_INDENT + 567
-
-
-def lang_tag(language: str) -> str:
-    """The BCP 47 tag Word wants for a contractgen language code."""
-    return {"en": "en-GB", "fa": "fa-IR"}.get(language, language)
+ORDERED_INDENT = 567  # an ordered list outside clauses: room for "(aa)"
 
 
 def _bidi(rtl: bool) -> str:
@@ -74,14 +72,10 @@ def _size(half_points: int) -> str:
     return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
 
 
-def _langs(rtl: bool, lang: str) -> tuple[str, str]:
-    # w:lang w:val is the language of Latin text, w:bidi that of complex-script text.
-    return ("en-GB", lang) if rtl else (lang, "fa-IR")
-
-
 def styles_xml(rtl: bool, lang: str) -> bytes:
     """styles.xml: every paragraph, table and numbering style the renderer uses, defined once."""
-    latin, bidi_lang = _langs(rtl, lang)
+    # w:lang: the document's language for Latin, East Asian and complex-script text alike.
+    latin = bidi_lang = lang
     bidi = _bidi(rtl)
     bold = "<w:b/><w:bCs/>"
     color = f'<w:color w:val="{ACCENT}"/>'
@@ -137,7 +131,7 @@ def styles_xml(rtl: bool, lang: str) -> bytes:
     defaults = (
         "<w:docDefaults><w:rPrDefault><w:rPr>"
         f'<w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{LATIN_FONT}" w:cs="{CS_FONT}"/>'
-        f'{_size(21)}<w:lang w:val="{latin}" w:eastAsia="en-US" w:bidi="{bidi_lang}"/>'
+        f'{_size(21)}<w:lang w:val="{latin}" w:eastAsia="{latin}" w:bidi="{bidi_lang}"/>'
         "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
         '<w:widowControl/><w:spacing w:after="120" w:line="264" w:lineRule="auto"/>'
         "</w:pPr></w:pPrDefault></w:docDefaults>"
@@ -169,27 +163,45 @@ def _lvl(ilvl: int, fmt: str, text: str, left: int, hanging: int, rtl: bool) -> 
             f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:lvl>")
 
 
-def numbering_xml(rtl: bool) -> bytes:
-    """numbering.xml: clause numbering (1. / 1.1 / (a) / •), bullets, and ordered lists."""
-    # Persian lists count with letters in abjad order (ا، ب، ج، د); Word and LibreOffice both
-    # know arabicAbjad. Clause numbers stay "decimal", which Word and LibreOffice draw in the
-    # digits their own numeral setting asks for: Word's Options › Advanced › Numeral (with
-    # "Context", numbers in a right-to-left paragraph of Persian text are Persian), and
-    # LibreOffice's Language Settings › Complex Text Layout › Numerals (default "Arabic", 0-9;
-    # "Context" gives ۱.۱ here, as it does for the footer's PAGE fields). Nothing in the file
-    # makes LibreOffice 7.4 draw Persian digits: hindiNumbers means Devanagari digits in
-    # ECMA-376 and comes out as 1, 2, 3; the w14 custom format "۱, ۲, ۳, ..." is not known to
-    # it and drops the level's number ("1.1" shows as ".1"); a section's pgNumType and the
-    # PAGE field's \* switches have no Persian-digit value either.
-    letters = "arabicAbjad" if rtl else "lowerLetter"
+def level_text(pattern: str, level: int) -> str:
+    """A label pattern as Word level text: ``{clause}.{n}`` at level 1 → ``%1.%2``."""
+    return pattern.replace("%", "%%").replace("{clause}", "%1").replace("{n}", f"%{level + 1}")
+
+
+def automatic(numbering: Numbering) -> tuple[bool, bool, bool]:
+    """Which of clause, sub-clause and list labels Word's automatic numbering draws.
+
+    A level is automatic when its pack names a Word numFmt that counts as the label does, and
+    (inside clauses) so is every level above it, since Word counts a level under its parent's
+    paragraphs. The others are written as literal labels.
+    """
+    clause = numbering.word_format("clause") is not None
+    sub = clause and numbering.word_format("subclause") is not None
+    return clause, sub, numbering.word_format("list") is not None
+
+
+def numbering_xml(rtl: bool, numbering: Numbering) -> bytes:
+    """numbering.xml: clause numbering (1. / 1.1 / (a) / •), bullets, and ordered lists, from the scheme.
+
+    The level texts and formats come from the document's :class:`Numbering`; a level the
+    scheme cannot hand to Word (see :func:`automatic`) is drawn as literal text by the writer,
+    and its level here only supplies the indents. Persian digits are such a case: LibreOffice
+    7.4 reads no numFmt as Extended Arabic-Indic digits (hindiNumbers and the w14 custom
+    format "۱, ۲, ۳, ..." come out as 1, 2, 3, and LibreOffice itself saves its own Persian
+    list numbering as "decimal"), and Word's arabicAbjad counts «ا», not «الف».
+    """
+    def fmt(level: str) -> str:
+        return numbering.word_format(level) or "decimal"
+
+    bullet = numbering.bullet
     clauses = "".join([
-        _lvl(0, "decimal", "%1.", CLAUSE_INDENT, CLAUSE_INDENT, rtl),
-        _lvl(1, "decimal", "%1.%2", CLAUSE_INDENT, CLAUSE_INDENT, rtl),
-        _lvl(2, letters, "(%3)", LIST_INDENT, 567, rtl),
-        _lvl(3, "bullet", "\u2022", LIST_INDENT, 340, rtl),
+        _lvl(0, fmt("clause"), level_text(numbering.clause, 0), CLAUSE_INDENT, CLAUSE_INDENT, rtl),
+        _lvl(1, fmt("subclause"), level_text(numbering.subclause, 1), CLAUSE_INDENT, CLAUSE_INDENT, rtl),
+        _lvl(2, fmt("list"), level_text(numbering.list, 2), LIST_INDENT, 567, rtl),
+        _lvl(3, "bullet", bullet, LIST_INDENT, 340, rtl),
     ])
-    bullets = _lvl(0, "bullet", "\u2022", 360, 360, rtl) + _lvl(1, "bullet", "\u2013", 720, 360, rtl)
-    ordered = _lvl(0, "decimal", "%1.", 360, 360, rtl) + _lvl(1, letters, "(%2)", 720, 360, rtl)
+    bullets = _lvl(0, "bullet", bullet, 360, 360, rtl) + _lvl(1, "bullet", "\u2013", 720, 360, rtl)
+    ordered = _lvl(0, fmt("list"), level_text(numbering.list, 0), ORDERED_INDENT, ORDERED_INDENT, rtl)
     abstracts = [
         (0, "5C1A0001", "Clauses", clauses),
         (1, "5C1A0002", "Bullets", bullets),
@@ -219,7 +231,7 @@ def _document_xml(rtl: bool) -> bytes:
 
 
 def _settings_xml(rtl: bool, lang: str) -> bytes:
-    latin, bidi_lang = _langs(rtl, lang)
+    latin = bidi_lang = lang
     return (
         f'{_DECL}<w:settings xmlns:w="{W_NS}"><w:zoom w:percent="100"/>'
         '<w:defaultTabStop w:val="720"/><w:characterSpacingControl w:val="doNotCompress"/>'
@@ -267,9 +279,8 @@ def _rels(rels: Iterable[tuple[str, str, str]]) -> bytes:
             f"{body}</Relationships>").encode()
 
 
-def template_docx(rtl: bool, language: str) -> bytes:
-    """A minimal .docx holding our styles, numbering, A4 section, empty header and footer."""
-    lang = lang_tag(language)
+def template_docx(rtl: bool, lang: str, numbering: Numbering) -> bytes:
+    """A minimal .docx holding our styles, numbering, A4 section, empty header and footer (``lang``: BCP 47)."""
     types = "".join(f'<Override PartName="{name}" ContentType="{ct}"/>' for name, ct in _PARTS.items())
     hdr = f"{_DECL}<w:hdr {_NS}/>".encode()
     ftr = f"{_DECL}<w:ftr {_NS}/>".encode()
@@ -295,7 +306,7 @@ def template_docx(rtl: bool, language: str) -> bytes:
         ]),
         "word/document.xml": _document_xml(rtl),
         "word/styles.xml": styles_xml(rtl, lang),
-        "word/numbering.xml": numbering_xml(rtl),
+        "word/numbering.xml": numbering_xml(rtl, numbering),
         "word/settings.xml": _settings_xml(rtl, lang),
         "word/fontTable.xml": _font_table_xml(),
         "word/header1.xml": hdr,

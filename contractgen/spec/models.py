@@ -29,7 +29,9 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from contractgen.resources import available_languages, templates_dir
 from contractgen.spec import codes
 from contractgen.spec.slug import slugify
 
@@ -178,6 +180,10 @@ class Person(Model):
     phone: Text | None = Field(None, description="Phone number, with country code.")
 
 
+def _languages() -> tuple[str, ...]:
+    return available_languages(templates_dir())
+
+
 class Campaign(Model):
     """What the campaign is, where and when it runs."""
 
@@ -185,9 +191,10 @@ class Campaign(Model):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] | None = (
         Field(None, description="Short id used in file names and tracking; default: the name in lower-case letters and dashes.")
     )
-    language: Literal["en", "fa"] = Field("en", description="Document language: en or fa (Persian).")
+    language: str = Field("en", description="Document language: a folder of templates/ with a language.yaml.",
+                          json_schema_extra={"enum": list(_languages())})
     calendar: Literal["gregorian", "jalali"] | None = Field(
-        None, description="Calendar for dates in the documents; default jalali for fa, else gregorian."
+        None, description="Calendar for dates in the documents; default: the language pack's (jalali for fa)."
     )
     jurisdiction: str = Field(
         "US", description="ISO 3166 country code: sets disclosure rules and legal defaults."
@@ -200,6 +207,15 @@ class Campaign(Model):
         None,
         description="Date printed on the contracts and stamped in file metadata; default: campaign start.",
     )
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        # The packs that exist are the languages there are: a new folder is a new language.
+        if value not in _languages():  # reported as for any fixed choice: "'xx' is not allowed; expected one of ..."
+            raise PydanticCustomError("literal_error", "{expected}",
+                                      {"expected": " or ".join(f"'{code}'" for code in _languages())})
+        return value
 
     @field_validator("jurisdiction")
     @classmethod
@@ -602,4 +618,8 @@ class CampaignSpec(Model):
     @property
     def calendar(self) -> str:
         """The calendar dates are shown in."""
-        return self.campaign.calendar or ("jalali" if self.campaign.language == "fa" else "gregorian")
+        if self.campaign.calendar:
+            return self.campaign.calendar
+        from contractgen.locale import load_pack
+
+        return load_pack(templates_dir(), self.campaign.language).calendar
