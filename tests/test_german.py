@@ -74,7 +74,7 @@ def test_contract_speaks_german_contract_language(built: Path) -> None:
     assert "Künstlersozialabgabe" in text and "§ 19 UStG" in text
     assert "dem Recht der Bundesrepublik Deutschland" in text
     assert "„Bezahlte Werbepartnerschaft“" in text and "„Werbung“" in text
-    assert re.search(r"nach Ziffer \d+", text)  # cross-references in German
+    assert re.search(r"nach § \d+", text)  # cross-references as German contracts number them
 
 
 def test_german_numbers_and_dates_in_both_formats(built: Path) -> None:
