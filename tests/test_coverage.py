@@ -35,8 +35,8 @@ def test_full_sample_names_the_clauses(cli: Callable[..., Any]) -> None:
     maya, sara = cov["@mayaglows"], cov["@sara.makes"]
     assert set(maya) == set(RISKS)
     assert all(row["status"] == "covered" for row in maya.values())
-    assert maya["R1"]["clauses"] == ["conduct", "authenticity", "assignment"]
-    assert maya["R2"]["clauses"] == ["timeline", "communication", "late-delivery", "force-majeure", "notices"]
+    assert maya["R1"]["clauses"] == ["conduct", "authenticity", "general-terms"]
+    assert maya["R2"]["clauses"] == ["timeline", "communication", "late-delivery", "force-majeure", "general-terms"]
     assert maya["R4"]["clauses"] == ["reporting"]
     assert maya["R4"]["sections"] == ["kpis", "must-include", "tracking"]
     assert maya["R5"]["clauses"] == ["payment", "cancellation", "renewal"]

@@ -107,8 +107,8 @@ def _reworded_payment(tmp_path: Path) -> Path:
     folder = tmp_path / "lib"
     folder.mkdir()
     text = (ROOT / "clauses" / "payment.yaml").read_text(encoding="utf-8")
-    assert "the Brand will pay the Influencer the Fee of" in text
-    (folder / "payment.yaml").write_text(text.replace("the Brand will pay the Influencer the Fee of",
+    assert "the Brand pays the Influencer the Fee of" in text
+    (folder / "payment.yaml").write_text(text.replace("the Brand pays the Influencer the Fee of",
                                                       "the Brand may pay the Influencer up to"), encoding="utf-8")
     return folder
 

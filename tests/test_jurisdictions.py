@@ -45,7 +45,7 @@ def text(folder: Path) -> str:
 # What a local lawyer looks for, per pack (each from ../shared/domain/jurisdictions.md).
 WORDING = {
     "US": ["the law of the State of California", "American Arbitration Association under its Commercial "
-           "Arbitration Rules, before a single arbitrator appointed under those Rules",
+           "Arbitration Rules, before a single arbitrator", "strike and rank the names on a list the AAA sends",
            "16 CFR Part 255", "16 CFR Part 465", "IRS Form W-9", "section 1668 of the California Civil Code"],
     "GB": ["registered in England and Wales (company number 09876543)", "registered office",
            "courts of England and Wales have exclusive jurisdiction", "Contracts (Rights of Third Parties) Act 1999",
@@ -128,3 +128,47 @@ def test_a_pack_file_must_be_named_for_its_code(cli: Callable[..., Any], tmp_pat
     result = cli("clauses", "lint", "--library", overlay)
     assert result.exit_code == 1
     assert "GB.yaml" in result.output and "does not match the file name" in result.output
+
+
+# The packs without a sample of their own: the US paid deal moved to each country, built once as DOCX.
+MOVED = {"CA": "CAD", "AU": "AUD", "IR": "IRR"}
+MOVED_WORDING = {
+    "CA": ["the federal laws of Canada applicable there", "article 1474 of the Civil Code of Québec",
+           "Regulation 105", "in Québec, children under 13", "the Competition Act"],
+    "AU": ["Australian Consumer Law that cannot lawfully be excluded", "quote an ABN",
+           "Therapeutic Goods Advertising Code", "AANA Code of Ethics"],
+    "IR": ["the law of the Islamic Republic of Iran", "Official Gazette, with the company seal"],
+}
+
+
+@pytest.fixture(scope="module")
+def moved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Country → the contract folder of the US sample rewritten for that country."""
+    from click.testing import CliRunner
+
+    from contractgen.cli import main
+
+    spec = yaml.safe_load((SAMPLES / "us-paid.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for country, currency in MOVED.items():
+        data = json.loads(json.dumps(spec, default=str))
+        data["campaign"].update(jurisdiction=country, currency=currency)
+        data["legal"] = {"disputes": "courts"}
+        data["usage_rights"]["territory"] = country
+        folder = tmp_path_factory.mktemp(country)
+        path = folder / "spec.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        result = CliRunner().invoke(main, ["build", str(path), "--out", str(folder / "out"), "--only", "contract",
+                                           "--format", "docx", "--force"])
+        assert result.exit_code == 0, result.output
+        out[country] = next(p for p in (folder / "out").iterdir() if p.is_dir())
+    return out
+
+
+@pytest.mark.parametrize("country", sorted(MOVED))
+def test_packs_without_a_sample_have_their_wording(moved: dict[str, Path], country: str) -> None:
+    body = text(moved[country])
+    missing = [w for w in MOVED_WORDING[country] if w not in body]
+    assert not missing, f"{country}: {missing}"
+    others = {w for c, words in MOVED_WORDING.items() if c != country for w in words[:2]}
+    assert [w for w in others if w in body] == []
