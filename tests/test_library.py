@@ -187,7 +187,7 @@ def test_runaway_loop_is_stopped(tmp_path: Path) -> None:
 def test_list_show_and_vars() -> None:
     listing = run_cli("clauses", "list")
     assert listing.exit_code == 0
-    assert re.search(r"^exclusivity\t\d+\.\d+\.\d+\tExclusivity\texclusivity\ten,fa\tbuilt-in", listing.stdout, re.M)
+    assert re.search(r"^exclusivity\t\d+\.\d+\.\d+\tExclusivity\texclusivity\tde,en,fa\tbuilt-in", listing.stdout, re.M)
     shown = run_cli("clauses", "show", "exclusivity", "--lang", "en")
     assert "included when: exclusivity.mode != 'none'" in shown.stdout
     assert run_cli("clauses", "show", "exclusivty").stderr.strip().endswith("(did you mean 'exclusivity'?)")
