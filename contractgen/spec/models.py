@@ -10,6 +10,7 @@ Field-level rules live on the fields; rules that need several sections at once l
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
 import types
@@ -24,13 +25,15 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    ModelWrapValidatorHandler,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
-from contractgen.spec import codes
+from contractgen.spec import codes, numbers
 from contractgen.spec.slug import slugify
 
 Platform = Literal[
@@ -108,8 +111,24 @@ def _date_text(value: object) -> object:
 
 
 Date = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_plausible_year)]
-Percent = Annotated[Decimal, Field(ge=0, le=100)]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e15"))]
+# How the spec being validated writes numbers (from its campaign's language), so that
+# "1.500,00 €" reads as people of that campaign write it; unknown outside a spec (set in CampaignSpec).
+_NUMBER_STYLE: contextvars.ContextVar[numbers.NumberStyle] = contextvars.ContextVar("number_style",
+                                                                                     default=numbers.UNKNOWN)
+
+
+def _typed_number(value: object) -> object:
+    # "€1,500", "1 500 €", "45.2k" as people type them; text that is no number is left for pydantic.
+    return numbers.normalise(value, _NUMBER_STYLE.get())
+
+
+def _typed_count(value: object) -> object:
+    return numbers.normalise(value, _NUMBER_STYLE.get(), whole=True)
+
+
+Percent = Annotated[Decimal, BeforeValidator(_typed_number), Field(ge=0, le=100)]
+Money = Annotated[Decimal, BeforeValidator(_typed_number), Field(ge=0, le=Decimal("1e15"))]
+Count = Annotated[int, BeforeValidator(_typed_count)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
@@ -266,8 +285,8 @@ class PlatformStats(Model):
     """Audience figures the brand relied on when choosing the influencer."""
 
     handle: Handle | None = Field(None, description="Handle on this platform; default: primary handle.")
-    followers: int = Field(ge=0, le=10_000_000_000, description="Follower or subscriber count.")
-    avg_engagements: int | None = Field(
+    followers: Count = Field(ge=0, le=10_000_000_000, description="Follower or subscriber count.")
+    avg_engagements: Count | None = Field(
         None, ge=0, le=10_000_000_000, description="Average likes + comments (+ shares) per post."
     )
 
@@ -593,6 +612,19 @@ class CampaignSpec(Model):
     tracking: Tracking = Field(default_factory=Tracking, description="Tracking links and discount codes.")
     brief: Brief = Field(default_factory=Brief, description="The creative brief.")
     legal: Legal = Field(default_factory=Legal, description="Governing law, disputes and general terms.")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _number_style(cls, data: object, handler: ModelWrapValidatorHandler) -> object:
+        # Numbers typed as text are read the way the campaign's language and country write them.
+        campaign = data.get("campaign") if isinstance(data, dict) else None
+        language = campaign.get("language", "en") if isinstance(campaign, dict) else "en"
+        style = numbers.campaign_style(language) if isinstance(language, str) else numbers.UNKNOWN
+        token = _NUMBER_STYLE.set(style)
+        try:
+            return handler(data)
+        finally:
+            _NUMBER_STYLE.reset(token)
 
     @property
     def campaign_id(self) -> str:

@@ -1,0 +1,172 @@
+"""Numbers as people type them: ``€1,500``, ``1 500 €``, ``1.500,00 €``, ``45.2k``, ``45 200``.
+
+One reader for every place a number is typed: the questionnaire, spec files and rosters. It
+needs to know only one thing about its source, the :class:`NumberStyle`: which of ``,`` and
+``.`` is the decimal mark there (a roster decides it once per file, a spec or a questionnaire
+from the campaign's document language, as the documents print amounts), or None when nothing says. Then:
+
+- a currency symbol or ISO code before or after the digits is dropped (``€``, ``EUR``), and so
+  is a trailing ``%``;
+- spaces (also no-break and narrow no-break) and the mark that is not the decimal mark separate
+  thousands; where the style does not say, a number that shows its decimal mark (``1.500,00``,
+  ``1.000.000``, ``45.2``) is read by it;
+- ``k`` and ``m`` after the digits multiply by a thousand and a million (``45.2k`` = 45200);
+- a number that reads two ways (``1.500`` or ``1,500`` where the style does not say) is refused
+  with both readings and how to write each, in the source's own format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+# Characters a person writes in a number: digits, the two marks and the spaces between thousands.
+SPACES = "\u0020\u00a0\u202f"  # a space, a no-break space and a narrow no-break space between thousands
+NUMBERISH = re.compile(r"[\d.,\u0020\u00a0\u202f]*\d[\d.,\u0020\u00a0\u202f]*")
+_SYMBOLS = "€$£¥₹₽₺₩₪﷼"
+_AROUND = re.compile(rf"^\s*(?:[A-Z]{{3}}\s*|[{_SYMBOLS}]\s*)?(?P<number>[-+]?[\d.,{SPACES}]*\d[\d.,{SPACES}]*)"
+                     rf"\s*(?P<scale>[kKmM])?\s*(?:\s*[{_SYMBOLS}]|\s*[A-Z]{{3}}|\s*%)?\s*$")
+_SCALES = {"k": Decimal(1000), "m": Decimal(1_000_000)}
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """How one source writes numbers: its decimal mark (None: the source does not tell), and why."""
+
+    decimal: str | None
+    reason: str
+
+
+UNKNOWN = NumberStyle(None, "")
+
+
+class NumberError(ValueError):
+    """A number that cannot be read: what is wrong (the message) and what to write (``hint``)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.args[0]}; {self.hint}" if self.hint else str(self.args[0])
+
+
+def decimal_shown(cell: str) -> str | None:
+    """The decimal mark a number shows (``1.500,25`` → ``,``), or None if it reads either way."""
+    if not NUMBERISH.fullmatch(cell):
+        return None
+    digits = cell.translate({ord(c): None for c in SPACES})
+    if "." in digits and "," in digits:
+        return "." if digits.rfind(".") > digits.rfind(",") else ","
+    mark = "." if "." in digits else "," if "," in digits else None
+    if mark is None:
+        return None
+    if digits.count(mark) > 1:  # 1.000.000: a mark that repeats separates thousands
+        return "," if mark == "." else "."
+    whole, _, fraction = digits.partition(mark)
+    if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
+        return None  # 1.500 or 1,500: could be either
+    return mark
+
+
+def read_number(cell: str, style: NumberStyle, whole: bool) -> str:
+    """Digits, marks and spaces as plain digits (``1.500,00`` → ``1500.00``); NumberError saying what to write.
+
+    Text that is not made of digits, marks and spaces is returned as it is, for the model's own
+    message (``-5``, ``abc``).
+    """
+    if not NUMBERISH.fullmatch(cell) or cell.isdigit():
+        return cell
+    decimal = style.decimal or decimal_shown(cell)
+    if decimal is None:
+        if "." in cell or "," in cell:
+            raise _number_error(cell, style)
+        decimal = "."  # only spaces between thousands: either reading gives the same number
+    group = "[" + re.escape("." if decimal == "," else ",") + SPACES + "]"
+    mark = re.escape(decimal)
+    found = re.fullmatch(rf"(?P<whole>\d{{1,3}}(?P<g>{group})\d{{3}}(?:(?P=g)\d{{3}})*|\d+)(?:{mark}(?P<fraction>\d+))?",
+                         cell)
+    if not found:
+        raise _number_error(cell, style)
+    fraction = found["fraction"] or ""
+    if (style.decimal is not None and found["g"] is None and re.fullmatch(r"[1-9]\d{0,2}", found["whole"])
+            and len(fraction) == 3 and decimal_shown(cell) is None):
+        raise _number_error(cell, style)  # 1.500 with '.' the decimal mark: most likely meant 1500
+    plain = re.sub(group, "", found["whole"])
+    if whole and fraction.strip("0"):
+        raise NumberError(f"'{cell}' is not a whole number", "a count is written without a fraction")
+    return plain if whole or not fraction else f"{plain}.{fraction}"
+
+
+def parse_number(text: str, style: NumberStyle = UNKNOWN, whole: bool = False) -> Decimal:
+    """A number as a person typed it, with a currency, ``%`` or ``k``/``m``; NumberError if it cannot be read."""
+    found = _AROUND.match(text)
+    if not found:
+        try:
+            return Decimal(text.strip())
+        except InvalidOperation:
+            raise NumberError(f"'{text.strip()}' is not a number", _example(style)) from None
+    number, scale = found["number"].strip(SPACES), (found["scale"] or "").lower()
+    sign = "-" if number.startswith("-") else ""
+    plain = read_number(number.lstrip("+-").strip(SPACES), style, whole=whole and not scale)
+    value = Decimal(sign + plain) * _SCALES.get(scale, Decimal(1))
+    if whole and value != value.to_integral_value():
+        raise NumberError(f"'{text.strip()}' is not a whole number", "a count is written without a fraction")
+    return value.quantize(Decimal(1)) if scale and value == value.to_integral_value() else value
+
+
+def normalise(value: object, style: NumberStyle = UNKNOWN, whole: bool = False) -> object:
+    """Text becomes the plain digits of the number it reads as (NumberError if none); other values are returned."""
+    if not isinstance(value, str):
+        return value
+    number = parse_number(value, style, whole)
+    return int(number) if whole else format(number, "f")
+
+
+def _example(style: NumberStyle) -> str:
+    decimal = style.decimal or "."
+    group = "." if decimal == "," else ","
+    return f"write it as digits, e.g. 1500 or 1{group}500{decimal}50"
+
+
+def _number_error(cell: str, style: NumberStyle) -> NumberError:
+    """Why a number cannot be read, and what to write instead (in the source's own format)."""
+    decimal = style.decimal or "."
+    whole, _, fraction = re.sub(r"[^\d.,]", "", cell).replace(",", ".").rpartition(".")
+    if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
+        as_decimal = f"{whole}{decimal}{fraction.rstrip('0') or '0'}"
+        hint = f"write {whole}{fraction} without a separator, or {whole}{decimal}{fraction[:2]} for the decimal"
+        if style.decimal is None:
+            return NumberError(f"'{cell}' could be {whole}{fraction} or {whole}.{fraction.rstrip('0') or '0'}: "
+                               f"{style.reason or 'nothing shows which of , and . is the decimal mark'}",
+                               hint)
+        return NumberError(f"'{cell}' could be {whole}{fraction} or {as_decimal}: '{decimal}' is the decimal mark "
+                           f"here ({style.reason})", hint)
+    if style.decimal is None:
+        return NumberError(f"'{cell}' cannot be read: {style.reason or 'its marks do not group thousands'}",
+                           "write numbers one way throughout, e.g. 1500 and 1500.50")
+    group = "." if decimal == "," else ","
+    return NumberError(f"'{cell}' is not a number as it is written here: '{decimal}' is the decimal mark "
+                       f"({style.reason}) and '{group}' or a space separates thousands",
+                       f"e.g. 1{group}500{decimal}50 or 1500{decimal}50")
+
+
+@cache
+def campaign_style(language: str) -> NumberStyle:
+    """How a campaign's numbers are written: the decimal mark of its document language (CLDR data).
+
+    The language, not the country: amounts are typed as the documents print them. A language
+    whose decimal mark is neither ``.`` nor ``,`` (Persian writes ``٫``) is typed with ``.``, as
+    people type on a Latin keyboard.
+    """
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_decimal_symbol
+
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return UNKNOWN
+    mark = get_decimal_symbol(locale)
+    return NumberStyle(mark if mark in ".," else ".", f"as {locale.get_display_name('en')} writes numbers")
