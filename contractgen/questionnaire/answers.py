@@ -20,7 +20,6 @@ from pydantic import BaseModel
 
 from contractgen.questionnaire.fields import (
     CHOICES,
-    CONDITIONS,
     ITEMS,
     MODEL,
     MODEL_MAP,
@@ -31,6 +30,7 @@ from contractgen.questionnaire.fields import (
     fields_of,
     pattern,
 )
+from contractgen.questionnaire.model import question_model
 from contractgen.spec.models import CampaignSpec
 
 PRESENT = "#present"
@@ -89,11 +89,10 @@ class Answers:
 
     def applies(self, path: Path, owner: type[BaseModel]) -> bool:
         """Whether the question at ``path`` applies, given the answers it depends on."""
-        condition = CONDITIONS.get(pattern(path))
+        condition = question_model().when.get(pattern(path))
         if condition is None:
             return True
-        key, test = condition
-        return test(self.sibling(path, key, owner))
+        return condition.holds({key: self.sibling(path, key, owner) for key in condition.reads})
 
 
 def from_data(data: Any) -> tuple[Answers, list[str]]:

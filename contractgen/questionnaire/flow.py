@@ -24,13 +24,14 @@ from rich.text import Text
 
 from contractgen.errors import Problem, UserError, format_problem
 from contractgen.questionnaire.answers import Answers, collect
-from contractgen.questionnaire.fields import CONDITIONS, pattern
+from contractgen.questionnaire.fields import pattern
+from contractgen.questionnaire.model import question_model
 from contractgen.questionnaire.prompts import BACK, ask
 from contractgen.questionnaire.questions import Heading, Invalid, Step, apply, final_problems, plan, problem_path
 from contractgen.questionnaire.wording import Wording
 
 # Answers other questions depend on (exclusivity.mode, payment.expenses, ...).
-SIBLINGS = frozenset((*where[:-1], sibling) for where, (sibling, _) in CONDITIONS.items())
+SIBLINGS = question_model().depended_on()
 
 
 class Interrupted(Exception):
@@ -67,7 +68,7 @@ class Flow:
         apply(self.answers, step, value)
         self.position += 1
         # Replanning after every answer costs time on long specs; a plain value changes what is
-        # asked only when another question depends on it (the CONDITIONS siblings).
+        # asked only when another question depends on it (the siblings the model's conditions read).
         if step.role != "value" or pattern(step.key) in SIBLINGS:
             self._plan = None
 
