@@ -97,6 +97,43 @@ class Flow:
                 continue
             self._answer(step, value)
 
+    def edit(self, where: tuple) -> None:
+        """Ask again only the questions at or below ``where`` (a section's keys, or one field), then return.
+
+        The review's "edit section N" and "edit field" jumps: every other answer stays as it is;
+        questions an edited answer brings in (a list grown, a part switched on) are asked too.
+        """
+        n = len(where)
+
+        def mine(step: Step) -> bool:
+            return step.key[:n] == where
+
+        i = 0
+        while True:
+            steps = [step for step in self.steps() if mine(step)]
+            if i >= len(steps):
+                return
+            step = steps[i]
+            self._headings(step.trail)
+            try:
+                value = self.asker(step, self.wording)
+            except (KeyboardInterrupt, EOFError):
+                raise Interrupted(self.answers, len(self.steps())) from None
+            except Invalid as exc:
+                self.console.print(Text(f"  ✗ {exc}", style="red"))
+                continue
+            if value is BACK:
+                i = max(i - 1, 0)
+                continue
+            apply(self.answers, step, value)
+            self._plan = None
+            i += 1
+
+    def edit_section(self, keys: tuple[str, ...]) -> None:
+        """Ask again the questions of the top-level keys of one section."""
+        for key in keys:
+            self.edit((key,))
+
     def reopen(self) -> None:
         """Go back to the last question (from the closing "write the spec?")."""
         self._plan = None

@@ -56,6 +56,7 @@ class QuestionModel:
     required_when_asked: frozenset[Pattern]
     comma_lists: frozenset[Pattern]
     suggested: dict[Pattern, str]  # question → the CountryDefaults attribute offered as its answer
+    country_question: Pattern  # the question whose answer the defaults follow
     defaults_after: Pattern  # the question after which the country's defaults are shown
     confirmed: dict[Pattern, str]  # question → attribute, asked only if the defaults are not accepted
 
@@ -73,7 +74,8 @@ class QuestionModel:
 
     def depended_on(self) -> frozenset[Pattern]:
         """The answers some condition reads (a change to them changes what is asked)."""
-        return frozenset((*where[:-1], name) for where, c in self.when.items() for name in c.reads)
+        reads = {(*where[:-1], name) for where, c in self.when.items() for name in c.reads}
+        return frozenset(reads | {self.country_question, self.defaults_after})
 
 
 def _pattern(dotted: str) -> Pattern:
@@ -97,6 +99,7 @@ def question_model() -> QuestionModel:
         required_when_asked=frozenset(_pattern(p) for p in data.get("required_when_asked") or ()),
         comma_lists=frozenset(_pattern(p) for p in data.get("comma_lists") or ()),
         suggested={_pattern(k): v for k, v in data["country_defaults"]["suggested"].items()},
+        country_question=_pattern(data["country_defaults"]["country"]),
         defaults_after=_pattern(data["country_defaults"]["after"]),
         confirmed={_pattern(k): v for k, v in data["country_defaults"]["confirmed"].items()},
     )
