@@ -43,9 +43,10 @@ MISSING: Any = object()
 class Answers:
     """Values by path, and which of them the user gave in this run."""
 
-    def __init__(self, values: dict[Path, Any] | None = None) -> None:
+    def __init__(self, values: dict[Path, Any] | None = None, folder: str = ".") -> None:
         self.values: dict[Path, Any] = dict(values or {})
         self.answered: set[Path] = set()
+        self.folder = folder  # where the spec will be: file paths in answers (the logo) are relative to it
 
     def get(self, path: Path, default: Any = MISSING) -> Any:
         """The value at ``path``, or ``default`` when there is none."""

@@ -71,12 +71,13 @@ def run_new(output: Path, source: Path | None = None, minimal: bool = False, bui
     console = console or Console(highlight=False)
     w = load_wording()
     _check_writable(output)  # before any question: answers must never be lost at the end
-    answers, position = Answers(), 0
+    answers, position = Answers(folder=str(output.parent)), 0
     if source is not None:
         from contractgen.spec.loader import load_file
 
         loaded = load_file(source)
         answers, unknown = from_data(loaded.data)
+        answers.folder = str(output.parent)
         for key in unknown:
             console.print(Text(w.text("messages", "unknown_key", key=key, file=source), style="yellow"))
         position = draft_position(source.read_text(encoding="utf-8-sig", errors="replace"), minimal)

@@ -55,6 +55,7 @@ class QuestionModel:
     when: dict[Pattern, Condition]
     required_when_asked: frozenset[Pattern]
     comma_lists: frozenset[Pattern]
+    files: frozenset[Pattern]  # answers that are file paths, relative to the spec, checked when typed
     suggested: dict[Pattern, str]  # question → the CountryDefaults attribute offered as its answer
     country_question: Pattern  # the question whose answer the defaults follow
     defaults_after: Pattern  # the question after which the country's defaults are shown
@@ -98,6 +99,7 @@ def question_model() -> QuestionModel:
         when=when,
         required_when_asked=frozenset(_pattern(p) for p in data.get("required_when_asked") or ()),
         comma_lists=frozenset(_pattern(p) for p in data.get("comma_lists") or ()),
+        files=frozenset(_pattern(p) for p in data.get("files") or ()),
         suggested={_pattern(k): v for k, v in data["country_defaults"]["suggested"].items()},
         country_question=_pattern(data["country_defaults"]["country"]),
         defaults_after=_pattern(data["country_defaults"]["after"]),

@@ -14,6 +14,7 @@ exists (dates in order, windows inside the campaign, instalments summing to 100,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
@@ -340,8 +341,11 @@ class _Planner:
             value = raw
             if isinstance(raw, str):
                 text = raw.strip()
-                if text and (f.scalar == "number" or "Decimal" in repr(f.target)):
+                if text and f.scalar == "number":
                     text = self.number(text, whole=f.target is int)
+                elif text and "Decimal" in repr(f.target):  # a keyword or an amount (liability_cap)
+                    with contextlib.suppress(Invalid):
+                        text = self.number(text, whole=False)
                 if not text:
                     if optional:
                         value = None
@@ -356,6 +360,8 @@ class _Planner:
             value = _validate(f, [value] if item else value)
             if item:
                 value = value[0]
+            if value and pattern(here) in question_model().files:
+                self.file(value)
             self.cross(here, value)
             return value
 
@@ -384,13 +390,26 @@ class _Planner:
         """The rules between this answer and earlier ones: spec/rules.py's own, on the answers so far."""
         from contractgen.questionnaire.answers import collect
 
-        trial = Answers(self.a.values)
+        trial = Answers(self.a.values, self.a.folder)
         if isinstance(value, list) and pattern(here) in question_model().comma_lists:
             apply(trial, Step(here, "list", "text", "", "", (), ""), value)
         else:
             trial.values[here] = value
         for _where, message, hint in rules.check_answers(collect(trial), here):
             raise Invalid(f"{message}; {hint}" if hint else message)
+
+    def file(self, value: str) -> None:
+        """A file path (the logo) is checked when typed, as the build would check it."""
+        from pathlib import Path as FilePath
+
+        from contractgen.errors import UserError
+        from contractgen.logo import prepare_logo
+
+        try:
+            prepare_logo(FilePath(self.a.folder) / value, None)
+        except UserError as exc:
+            problem = exc.problems[0]
+            raise Invalid(f"{problem.message}; {problem.hint}" if problem.hint else problem.message) from None
 
     def number(self, text: str, whole: bool) -> str:
         """A number as typed (``€1,500``, ``45.2k``), read as this campaign's language writes them."""
