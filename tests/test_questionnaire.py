@@ -507,6 +507,8 @@ def test_pseudo_terminal_minimal_french_campaign(tmp_path: Path) -> None:
         ("Full legal name", "Camille Martin\r"),
         ("Primary handle", "@camille\r"),
         ("Email address for notices", "camille@example.fr\r"),
+        ("Postal address for notices", "3 rue de la Paix, 75002 Paris\r"),  # French law wants these two in
+        ("Country of tax residence", "France\r"),  # the contract, so --minimal asks them for FR
         ("Add another influencer", "n"),
         ("Enter writes the spec", ENTER),
         ("Build the contract and brief", "n"),

@@ -146,6 +146,8 @@ def _review(flow: Any, output: Path, w: Wording, console: Console, asker: Asker,
                 if line.isdigit() and 1 <= int(line) <= len(section.lines):
                     return problem_path(section.lines[int(line) - 1].path)
             path = problem_path(text)
+            if path and flow.minimal and not any(step.key[: len(path)] == path for step in flow.steps()):
+                flow.ask_also(path)  # a field --minimal did not ask (the fee of one influencer)
             if path and any(step.key[: len(path)] == path for step in flow.steps()):
                 return path
             raise Invalid(w.text("review", "unknown", answer=text, sections=len(sections)))

@@ -129,6 +129,11 @@ class Flow:
             self._plan = None
             i += 1
 
+    def ask_also(self, where: tuple) -> None:
+        """Ask a question --minimal leaves out, from now on (the review's "edit field" on it)."""
+        self.force = self.force | {where}
+        self._plan = None
+
     def edit_section(self, keys: tuple[str, ...]) -> None:
         """Ask again the questions of the top-level keys of one section."""
         for key in keys:

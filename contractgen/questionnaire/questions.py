@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -185,6 +186,8 @@ class _Planner:
             return True  # the country's defaults were not accepted: ask them one by one
         if not self.minimal or f.required or pattern(here) in model.required_when_asked | model.always:
             return True
+        if pattern(here) in self.required_by_country():
+            return True  # the country's law wants it in the contract: --minimal asks it too
         n = len(here)
         return any(path[:n] == here or here[: len(path)] == path for path in self.force)
 
@@ -225,6 +228,18 @@ class _Planner:
                     yield self.map_key(f, here, i, sub)
                 yield from self.model(f.target, (*here, i), sub)
             i += 1
+
+    def required_by_country(self) -> frozenset[tuple[str, ...]]:
+        """The fields the chosen country's law requires in the contract (``influencers[].address`` …)."""
+        from contractgen.library.packs import pack_for
+        from contractgen.resources import clauses_dir
+
+        code = self.a.get(("campaign", "jurisdiction"), None)
+        if not isinstance(code, str):
+            return frozenset()
+        pack = pack_for(_packs(clauses_dir()), code)
+        # Only what blocks the build (severity error): the rest the review shows as findings.
+        return frozenset(tuple(r.field.replace("[]", ".*").split(".")) for r in pack.requires if r.severity == "error")
 
     def country_step(self, f: Field, here: Path, trail: tuple[Heading, ...], label: str, default: Any) -> Step:
         """The country, always asked and never pre-filled: typed as a name in any language or a code."""
@@ -419,6 +434,13 @@ class _Planner:
             return format(numbers.parse_number(text, style, whole), "f")
         except numbers.NumberError as exc:
             raise Invalid(str(exc)) from None
+
+
+@functools.cache
+def _packs(folder: Any) -> dict:
+    from contractgen.library.packs import load_packs
+
+    return load_packs(folder / "jurisdictions")
 
 
 def _at(data: Any, path: Path) -> Any:
