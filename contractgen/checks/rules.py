@@ -587,15 +587,13 @@ def unlisted_label(ctx: Context) -> Iterator[Hit]:
                    "accepted": Items(tuple(rules.accepted), "list_sep")})
 
 
-@rule("R8.jurisdiction-defaulted", "warning", "nobody chose the country: its law, courts, currency and ad label are defaults")
+@rule("R8.jurisdiction-defaulted", "warning")
 def jurisdiction_defaulted(ctx: Context) -> Iterator[Hit]:
     # A spec without a campaign.jurisdiction key gets the model's default: "chosen" is the key being there.
     if "jurisdiction" not in ctx.spec.campaign.model_fields_set:
         yield Hit(None, ("campaign", "jurisdiction"),
-                  f"campaign.jurisdiction is not given, so the contracts follow the defaults of "
-                  f"{ctx.spec.campaign.jurisdiction} (its law, courts and ad label '{_jurisdiction(ctx).label}')",
-                  "set campaign.jurisdiction to the country whose law applies, e.g. FR, even if it is "
-                  f"{ctx.spec.campaign.jurisdiction}")
+                  {"country": Term("country", ctx.spec.campaign.jurisdiction), "code": Code(ctx.spec.campaign.jurisdiction),
+                   "label": _jurisdiction(ctx).label})
 
 
 def _jurisdiction(ctx: Context) -> Jurisdiction:

@@ -22,6 +22,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+
+def message(key: str, **values: object) -> str:
+    """A sentence of the catalogue (imported late: the catalogue's money formatting imports the spec models)."""
+    from contractgen.messages import message as catalogue
+
+    return catalogue(key, **values)
+
 # Characters a person writes in a number: digits, the two marks and the spaces between thousands.
 SPACES = "\u0020\u00a0\u202f"  # a space, a no-break space and a narrow no-break space between thousands
 NUMBERISH = re.compile(r"[\d.,\u0020\u00a0\u202f]*\d[\d.,\u0020\u00a0\u202f]*")
@@ -96,7 +103,7 @@ def read_number(cell: str, style: NumberStyle, whole: bool) -> str:
         raise _number_error(cell, style)  # 1.500 with '.' the decimal mark: most likely meant 1500
     plain = re.sub(group, "", found["whole"])
     if whole and fraction.strip("0"):
-        raise NumberError(f"'{cell}' is not a whole number", "a count is written without a fraction")
+        raise _not_whole(cell)
     return plain if whole or not fraction else f"{plain}.{fraction}"
 
 
@@ -107,13 +114,13 @@ def parse_number(text: str, style: NumberStyle = UNKNOWN, whole: bool = False) -
         try:
             return Decimal(text.strip())
         except InvalidOperation:
-            raise NumberError(f"'{text.strip()}' is not a number", _example(style)) from None
+            raise NumberError(message("numbers.not_a_number", text=text.strip()), _example(style)) from None
     number, scale = found["number"].strip(SPACES), (found["scale"] or "").lower()
     sign = "-" if number.startswith("-") else ""
     plain = read_number(number.lstrip("+-").strip(SPACES), style, whole=whole and not scale)
     value = Decimal(sign + plain) * _SCALES.get(scale, Decimal(1))
     if whole and value != value.to_integral_value():
-        raise NumberError(f"'{text.strip()}' is not a whole number", "a count is written without a fraction")
+        raise _not_whole(text.strip())
     return value.quantize(Decimal(1)) if scale and value == value.to_integral_value() else value
 
 
@@ -125,10 +132,14 @@ def normalise(value: object, style: NumberStyle = UNKNOWN, whole: bool = False) 
     return int(number) if whole else format(number, "f")
 
 
+def _not_whole(text: str) -> NumberError:
+    return NumberError(message("numbers.not_whole", text=text), message("numbers.not_whole_hint"))
+
+
 def _example(style: NumberStyle) -> str:
     decimal = style.decimal or "."
     group = "." if decimal == "," else ","
-    return f"write it as digits, e.g. 1500 or 1{group}500{decimal}50"
+    return message("numbers.example", example=f"1{group}500{decimal}50")
 
 
 def _number_error(cell: str, style: NumberStyle) -> NumberError:
@@ -136,21 +147,19 @@ def _number_error(cell: str, style: NumberStyle) -> NumberError:
     decimal = style.decimal or "."
     whole, _, fraction = re.sub(r"[^\d.,]", "", cell).replace(",", ".").rpartition(".")
     if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
-        as_decimal = f"{whole}{decimal}{fraction.rstrip('0') or '0'}"
-        hint = f"write {whole}{fraction} without a separator, or {whole}{decimal}{fraction[:2]} for the decimal"
+        hint = message("numbers.two_ways_hint", whole=f"{whole}{fraction}", decimal=f"{whole}{decimal}{fraction[:2]}")
         if style.decimal is None:
-            return NumberError(f"'{cell}' could be {whole}{fraction} or {whole}.{fraction.rstrip('0') or '0'}: "
-                               f"{style.reason or 'nothing shows which of , and . is the decimal mark'}",
-                               hint)
-        return NumberError(f"'{cell}' could be {whole}{fraction} or {as_decimal}: '{decimal}' is the decimal mark "
-                           f"here ({style.reason})", hint)
+            return NumberError(message("numbers.two_ways_unknown", cell=cell, whole=f"{whole}{fraction}",
+                                       decimal=f"{whole}.{fraction.rstrip('0') or '0'}",
+                                       reason=style.reason or message("numbers.no_mark_shown")), hint)
+        return NumberError(message("numbers.two_ways", cell=cell, whole=f"{whole}{fraction}", mark=decimal,
+                                   decimal=f"{whole}{decimal}{fraction.rstrip('0') or '0'}", reason=style.reason), hint)
     if style.decimal is None:
-        return NumberError(f"'{cell}' cannot be read: {style.reason or 'its marks do not group thousands'}",
-                           "write numbers one way throughout, e.g. 1500 and 1500.50")
+        return NumberError(message("numbers.unreadable", cell=cell, reason=style.reason or message("numbers.no_grouping")),
+                           message("numbers.unreadable_hint"))
     group = "." if decimal == "," else ","
-    return NumberError(f"'{cell}' is not a number as it is written here: '{decimal}' is the decimal mark "
-                       f"({style.reason}) and '{group}' or a space separates thousands",
-                       f"e.g. 1{group}500{decimal}50 or 1500{decimal}50")
+    return NumberError(message("numbers.other_format", cell=cell, mark=decimal, group=group, reason=style.reason),
+                       message("numbers.other_format_hint", grouped=f"1{group}500{decimal}50", plain=f"1500{decimal}50"))
 
 
 @cache
@@ -169,4 +178,5 @@ def campaign_style(language: str) -> NumberStyle:
     except (UnknownLocaleError, ValueError):
         return UNKNOWN
     mark = get_decimal_symbol(locale)
-    return NumberStyle(mark if mark in ".," else ".", f"as {locale.get_display_name('en')} writes numbers")
+    return NumberStyle(mark if mark in ".," else ".", message("numbers.language_reason",
+                                                              language=locale.get_display_name("en")))
