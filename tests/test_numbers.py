@@ -21,6 +21,8 @@ EN, FR, DE = campaign_style("en"), campaign_style("fr"), campaign_style("de")
     ("1\u202f500\u00a0€", FR, "1500"),  # the narrow no-break space French software writes
     ("1.500,00 €", DE, "1500.00"),
     ("1.500,00 €", FR, "1500.00"),
+    ("1.500,00 €", EN, "1500.00"),  # both marks: only one reading, whatever the campaign's language
+    ("89,00 €", EN, "89.00"),  # two decimals: a comma that cannot group thousands
     ("45.2k", EN, "45200"),
     ("45,2k", FR, "45200"),
     ("45 200", EN, "45200"),
@@ -40,9 +42,8 @@ def test_accepted(text: str, style, value: str) -> None:
                   "write 1500 without a separator, or 1,50 for the decimal"),
     ("1.500", EN, "'1.500' could be 1500 or 1.5"),
     ("1,500", UNKNOWN, "'1,500' could be 1500 or 1.5: nothing shows which of , and . is the decimal mark"),
-    ("1.500,00 €", EN, "'1.500,00' is not a number as it is written here: '.' is the decimal mark "
-                       "(as English writes numbers) and ',' or a space separates thousands; "
-                       "e.g. 1,500.50 or 1500.50"),
+    ("1,5,00", EN, "'1,5,00' is not a number as it is written here: '.' is the decimal mark "
+                   "(as English writes numbers) and ',' or a space separates thousands; e.g. 1,500.50 or 1500.50"),
     ("a lot", DE, "'a lot' is not a number; write it as digits, e.g. 1500 or 1.500,50"),
 ])
 def test_refused_with_what_was_understood(text: str, style, message: str) -> None:

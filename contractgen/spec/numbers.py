@@ -11,8 +11,11 @@ from the campaign's document language, as the documents print amounts), or None 
   thousands; where the style does not say, a number that shows its decimal mark (``1.500,00``,
   ``1.000.000``, ``45.2``) is read by it;
 - ``k`` and ``m`` after the digits multiply by a thousand and a million (``45.2k`` = 45200);
-- a number that reads two ways (``1.500`` or ``1,500`` where the style does not say) is refused
-  with both readings and how to write each, in the source's own format.
+- a number that shows its decimal mark (``89,00``, ``1.500,00``, ``45.2``) is read by it, even
+  where the source usually writes the other mark: only one reading is possible;
+- a number that reads two ways (``1.500`` or ``1,500``) is read as the style says; where it
+  says nothing, or says the mark is the decimal one, it is refused with both readings and how
+  to write each, in the source's own format.
 """
 
 from __future__ import annotations
@@ -117,7 +120,11 @@ def parse_number(text: str, style: NumberStyle = UNKNOWN, whole: bool = False) -
             raise NumberError(message("numbers.not_a_number", text=text.strip()), _example(style)) from None
     number, scale = found["number"].strip(SPACES), (found["scale"] or "").lower()
     sign = "-" if number.startswith("-") else ""
-    plain = read_number(number.lstrip("+-").strip(SPACES), style, whole=whole and not scale)
+    digits = number.lstrip("+-").strip(SPACES)
+    shown = decimal_shown(digits)
+    if shown is not None and shown != style.decimal:
+        style = NumberStyle(shown, style.reason)  # 89,00 or 1.500,00 can only be read one way: read it so
+    plain = read_number(digits, style, whole=whole and not scale)
     value = Decimal(sign + plain) * _SCALES.get(scale, Decimal(1))
     if whole and value != value.to_integral_value():
         raise _not_whole(text.strip())
