@@ -33,8 +33,11 @@ class Condition:
     test: Callable[..., Any]
 
     def holds(self, siblings: dict[str, Any]) -> bool:
-        """Whether the question applies, given its siblings' values."""
-        return bool(self.test(**siblings))
+        """Whether the question applies, given its siblings' values (asked when they cannot be compared yet)."""
+        try:
+            return bool(self.test(**siblings))
+        except TypeError:  # a pre-filled draft value not checked yet ("1 500 €" > 0): ask, it is checked then
+            return True
 
 
 @dataclass(frozen=True)
