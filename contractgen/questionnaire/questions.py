@@ -14,7 +14,6 @@ exists (dates in order, windows inside the campaign, instalments summing to 100,
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import re
@@ -39,9 +38,9 @@ from contractgen.questionnaire.fields import (
 )
 from contractgen.questionnaire.model import question_model
 from contractgen.questionnaire.wording import Wording
-from contractgen.spec import numbers, rules
+from contractgen.spec import rules
 from contractgen.spec.loader import Loaded
-from contractgen.spec.models import CampaignSpec
+from contractgen.spec.models import CampaignSpec, number_style
 from contractgen.spec.validate import pydantic_problems
 
 MORE = "#more"
@@ -356,11 +355,6 @@ class _Planner:
             value = raw
             if isinstance(raw, str):
                 text = raw.strip()
-                if text and f.scalar == "number":
-                    text = self.number(text, whole=f.target is int)
-                elif text and "Decimal" in repr(f.target):  # a keyword or an amount (liability_cap)
-                    with contextlib.suppress(Invalid):
-                        text = self.number(text, whole=False)
                 if not text:
                     if optional:
                         value = None
@@ -372,7 +366,9 @@ class _Planner:
                     value = text
             if f.kind == CHOICES and isinstance(value, list):
                 value = _keep_order(value, self.a.get(here, []) or [])
-            value = _validate(f, [value] if item else value)
+            # Numbers typed as text are read by the models' own reader, as this campaign writes them.
+            with number_style(self.a.get(("campaign", "language"), "en"), self.a.get(("campaign", "currency"), "USD")):
+                value = _validate(f, [value] if item else value)
             if item:
                 value = value[0]
             if value and pattern(here) in question_model().files:
@@ -425,15 +421,6 @@ class _Planner:
         except UserError as exc:
             problem = exc.problems[0]
             raise Invalid(f"{problem.message}; {problem.hint}" if problem.hint else problem.message) from None
-
-    def number(self, text: str, whole: bool) -> str:
-        """A number as typed (``€1,500``, ``45.2k``), read as this campaign's language writes them."""
-        language = self.a.get(("campaign", "language"), "en")
-        style = numbers.campaign_style(language) if isinstance(language, str) else numbers.UNKNOWN
-        try:
-            return format(numbers.parse_number(text, style, whole), "f")
-        except numbers.NumberError as exc:
-            raise Invalid(str(exc)) from None
 
 
 @functools.cache

@@ -10,11 +10,13 @@ Field-level rules live on the fields; rules that need several sections at once l
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import re
 import types
 import typing
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -111,23 +113,42 @@ def _date_text(value: object) -> object:
 
 
 Date = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_plausible_year)]
-# How the spec being validated writes numbers (from its campaign's language), so that
-# "1.500,00 €" reads as people of that campaign write it; unknown outside a spec (set in CampaignSpec).
-_NUMBER_STYLE: contextvars.ContextVar[numbers.NumberStyle] = contextvars.ContextVar("number_style",
-                                                                                     default=numbers.UNKNOWN)
+# How the spec being validated writes numbers (its campaign's language) and how many decimals its
+# money has (its currency), so that "1.500,00 €" reads as people of that campaign write it; set by
+# CampaignSpec, or by number_style() for one answer of the questionnaire.
+_NUMBER_STYLE: contextvars.ContextVar[tuple[numbers.NumberStyle, int]] = contextvars.ContextVar(
+    "number_style", default=(numbers.UNKNOWN, 2))
 
 
-def _typed_number(value: object) -> object:
-    # "€1,500", "1 500 €", "45.2k" as people type them; text that is no number is left for pydantic.
-    return numbers.normalise(value, _NUMBER_STYLE.get())
+@contextlib.contextmanager
+def number_style(language: object, currency: object) -> Iterator[None]:
+    """Validate numbers typed as text as a campaign in ``language`` and ``currency`` writes them."""
+    style = numbers.campaign_style(language) if isinstance(language, str) else numbers.UNKNOWN
+    places = codes.minor_units(currency) if isinstance(currency, str) else 2
+    token = _NUMBER_STYLE.set((style, places))
+    try:
+        yield
+    finally:
+        _NUMBER_STYLE.reset(token)
+
+
+def _typed_money(value: object) -> object:
+    # "€1,500", "1 500 €", "1.500,00 €" as people type them; "1.500" is ambiguous unless money has 3 decimals.
+    style, places = _NUMBER_STYLE.get()
+    return numbers.normalise(value, style, strict=places < 3)
+
+
+def _typed_percent(value: object) -> object:
+    # No percentage has thousands: 33.333 is a decimal wherever '.' is the decimal mark.
+    return numbers.normalise(value, _NUMBER_STYLE.get()[0], strict=False)
 
 
 def _typed_count(value: object) -> object:
-    return numbers.normalise(value, _NUMBER_STYLE.get(), whole=True)
+    return numbers.normalise(value, _NUMBER_STYLE.get()[0], whole=True)
 
 
-Percent = Annotated[Decimal, BeforeValidator(_typed_number), Field(ge=0, le=100)]
-Money = Annotated[Decimal, BeforeValidator(_typed_number), Field(ge=0, le=Decimal("1e15"))]
+Percent = Annotated[Decimal, BeforeValidator(_typed_percent), Field(ge=0, le=100)]
+Money = Annotated[Decimal, BeforeValidator(_typed_money), Field(ge=0, le=Decimal("1e15"))]
 Count = Annotated[int, BeforeValidator(_typed_count)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
@@ -618,13 +639,9 @@ class CampaignSpec(Model):
     def _number_style(cls, data: object, handler: ModelWrapValidatorHandler) -> object:
         # Numbers typed as text are read the way the campaign's language and country write them.
         campaign = data.get("campaign") if isinstance(data, dict) else None
-        language = campaign.get("language", "en") if isinstance(campaign, dict) else "en"
-        style = numbers.campaign_style(language) if isinstance(language, str) else numbers.UNKNOWN
-        token = _NUMBER_STYLE.set(style)
-        try:
+        campaign = campaign if isinstance(campaign, dict) else {}
+        with number_style(campaign.get("language", "en"), campaign.get("currency", "USD")):
             return handler(data)
-        finally:
-            _NUMBER_STYLE.reset(token)
 
     @property
     def campaign_id(self) -> str:

@@ -81,11 +81,13 @@ def decimal_shown(cell: str) -> str | None:
     return mark
 
 
-def read_number(cell: str, style: NumberStyle, whole: bool) -> str:
+def read_number(cell: str, style: NumberStyle, whole: bool, strict: bool = True) -> str:
     """Digits, marks and spaces as plain digits (``1.500,00`` → ``1500.00``); NumberError saying what to write.
 
     Text that is not made of digits, marks and spaces is returned as it is, for the model's own
-    message (``-5``, ``abc``).
+    message (``-5``, ``abc``). ``strict``: ``1.500`` where ``.`` is the decimal mark is refused as
+    ambiguous (a spreadsheet's thousands, or an amount with more decimals than money has); not
+    strict, it is read by the style (a percentage of 33.333).
     """
     if not NUMBERISH.fullmatch(cell) or cell.isdigit():
         return cell
@@ -101,7 +103,7 @@ def read_number(cell: str, style: NumberStyle, whole: bool) -> str:
     if not found:
         raise _number_error(cell, style)
     fraction = found["fraction"] or ""
-    if (style.decimal is not None and found["g"] is None and re.fullmatch(r"[1-9]\d{0,2}", found["whole"])
+    if (strict and style.decimal is not None and found["g"] is None and re.fullmatch(r"[1-9]\d{0,2}", found["whole"])
             and len(fraction) == 3 and decimal_shown(cell) is None):
         raise _number_error(cell, style)  # 1.500 with '.' the decimal mark: most likely meant 1500
     plain = re.sub(group, "", found["whole"])
@@ -110,7 +112,7 @@ def read_number(cell: str, style: NumberStyle, whole: bool) -> str:
     return plain if whole or not fraction else f"{plain}.{fraction}"
 
 
-def parse_number(text: str, style: NumberStyle = UNKNOWN, whole: bool = False) -> Decimal:
+def parse_number(text: str, style: NumberStyle = UNKNOWN, whole: bool = False, strict: bool = True) -> Decimal:
     """A number as a person typed it, with a currency, ``%`` or ``k``/``m``; NumberError if it cannot be read."""
     found = _AROUND.match(text)
     if not found:
@@ -124,18 +126,18 @@ def parse_number(text: str, style: NumberStyle = UNKNOWN, whole: bool = False) -
     shown = decimal_shown(digits)
     if shown is not None and shown != style.decimal:
         style = NumberStyle(shown, style.reason)  # 89,00 or 1.500,00 can only be read one way: read it so
-    plain = read_number(digits, style, whole=whole and not scale)
+    plain = read_number(digits, style, whole=whole and not scale, strict=strict)
     value = Decimal(sign + plain) * _SCALES.get(scale, Decimal(1))
     if whole and value != value.to_integral_value():
         raise _not_whole(text.strip())
     return value.quantize(Decimal(1)) if scale and value == value.to_integral_value() else value
 
 
-def normalise(value: object, style: NumberStyle = UNKNOWN, whole: bool = False) -> object:
+def normalise(value: object, style: NumberStyle = UNKNOWN, whole: bool = False, strict: bool = True) -> object:
     """Text becomes the plain digits of the number it reads as (NumberError if none); other values are returned."""
     if not isinstance(value, str):
         return value
-    number = parse_number(value, style, whole)
+    number = parse_number(value, style, whole, strict)
     return int(number) if whole else format(number, "f")
 
 
