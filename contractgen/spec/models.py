@@ -147,8 +147,9 @@ def _typed_count(value: object) -> object:
     return numbers.normalise(value, _NUMBER_STYLE.get()[0], whole=True)
 
 
-Percent = Annotated[Decimal, BeforeValidator(_typed_percent), Field(ge=0, le=100)]
-Money = Annotated[Decimal, BeforeValidator(_typed_money), Field(ge=0, le=Decimal("1e15"))]
+# The constraints first: they then belong to the decimal schema (and read "1E+15" in messages).
+Percent = Annotated[Decimal, Field(ge=0, le=100), BeforeValidator(_typed_percent)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e15")), BeforeValidator(_typed_money)]
 Count = Annotated[int, BeforeValidator(_typed_count)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 

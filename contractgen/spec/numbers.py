@@ -137,6 +137,13 @@ def normalise(value: object, style: NumberStyle = UNKNOWN, whole: bool = False, 
     """Text becomes the plain digits of the number it reads as (NumberError if none); other values are returned."""
     if not isinstance(value, str):
         return value
+    if not _AROUND.match(value):
+        try:
+            Decimal(value.strip())
+        except InvalidOperation:
+            pass
+        else:
+            return value  # 1e300, NaN: a number in Python's own notation, for the model to judge as before
     number = parse_number(value, style, whole, strict)
     return int(number) if whole else format(number, "f")
 
