@@ -47,9 +47,10 @@ class NumberStyle:
 
     decimal: str | None
     reason: str
+    file: bool = True  # a file (a roster) rather than one typed answer: messages say "in this file"
 
 
-UNKNOWN = NumberStyle(None, "")
+UNKNOWN = NumberStyle(None, "", file=False)
 
 
 class NumberError(ValueError):
@@ -125,7 +126,7 @@ def parse_number(text: str, style: NumberStyle = UNKNOWN, whole: bool = False, s
     digits = number.lstrip("+-").strip(SPACES)
     shown = decimal_shown(digits)
     if shown is not None and shown != style.decimal:
-        style = NumberStyle(shown, style.reason)  # 89,00 or 1.500,00 can only be read one way: read it so
+        style = NumberStyle(shown, style.reason, style.file)  # 89,00 or 1.500,00 can only be read one way: read it so
     plain = read_number(digits, style, whole=whole and not scale, strict=strict)
     value = Decimal(sign + plain) * _SCALES.get(scale, Decimal(1))
     if whole and value != value.to_integral_value():
@@ -161,20 +162,21 @@ def _example(style: NumberStyle) -> str:
 def _number_error(cell: str, style: NumberStyle) -> NumberError:
     """Why a number cannot be read, and what to write instead (in the source's own format)."""
     decimal = style.decimal or "."
+    at = "_file" if style.file else ""
     whole, _, fraction = re.sub(r"[^\d.,]", "", cell).replace(",", ".").rpartition(".")
     if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
         hint = message("numbers.two_ways_hint", whole=f"{whole}{fraction}", decimal=f"{whole}{decimal}{fraction[:2]}")
         if style.decimal is None:
             return NumberError(message("numbers.two_ways_unknown", cell=cell, whole=f"{whole}{fraction}",
                                        decimal=f"{whole}.{fraction.rstrip('0') or '0'}",
-                                       reason=style.reason or message("numbers.no_mark_shown")), hint)
-        return NumberError(message("numbers.two_ways", cell=cell, whole=f"{whole}{fraction}", mark=decimal,
+                                       reason=style.reason or message("numbers.no_mark_shown" + at)), hint)
+        return NumberError(message("numbers.two_ways" + at, cell=cell, whole=f"{whole}{fraction}", mark=decimal,
                                    decimal=f"{whole}{decimal}{fraction.rstrip('0') or '0'}", reason=style.reason), hint)
     if style.decimal is None:
         return NumberError(message("numbers.unreadable", cell=cell, reason=style.reason or message("numbers.no_grouping")),
                            message("numbers.unreadable_hint"))
     group = "." if decimal == "," else ","
-    return NumberError(message("numbers.other_format", cell=cell, mark=decimal, group=group, reason=style.reason),
+    return NumberError(message("numbers.other_format" + at, cell=cell, mark=decimal, group=group, reason=style.reason),
                        message("numbers.other_format_hint", grouped=f"1{group}500{decimal}50", plain=f"1500{decimal}50"))
 
 
@@ -195,4 +197,4 @@ def campaign_style(language: str) -> NumberStyle:
         return UNKNOWN
     mark = get_decimal_symbol(locale)
     return NumberStyle(mark if mark in ".," else ".", message("numbers.language_reason",
-                                                              language=locale.get_display_name("en")))
+                                                              language=locale.get_display_name("en")), file=False)
