@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from contractgen.errors import Problem, UserError
 from contractgen.spec.loader import _BAD_CHARS, _BIDI_CONTROLS, Loaded, read_text
 from contractgen.spec.models import Influencer, Person, Platform, PlatformStats
+from contractgen.spec.numbers import NumberError, NumberStyle, decimal_shown, read_number
 from contractgen.spec.rules import discount_code
 from contractgen.spec.validate import pydantic_problems
 
@@ -49,9 +50,6 @@ COLUMNS = (*PERSON_COLUMNS, *AGENT_COLUMNS, *PLATFORM_COLUMNS)
 REQUIRED = tuple(name for name, info in Influencer.model_fields.items() if info.is_required())
 _NUMBERS = {"fee", *(c for c in PLATFORM_COLUMNS if not c.endswith("_handle"))}
 _COUNTS = {c for c in _NUMBERS if c != "fee"}  # whole numbers: followers, engagements
-# Characters a spreadsheet writes in a number: digits, the two marks and the spaces between thousands.
-_NUMBERISH = re.compile(r"[\d.,\u0020\u00a0\u202f]*\d[\d.,\u0020\u00a0\u202f]*")
-_SPACES = "\u0020\u00a0\u202f"  # a space, a no-break space and a narrow no-break space between thousands
 
 
 @dataclass(frozen=True)
@@ -140,14 +138,6 @@ def _dialect(header_line: str) -> type[csv.Dialect]:
     return Dialect
 
 
-@dataclass(frozen=True)
-class NumberStyle:
-    """How one roster file writes numbers: its decimal mark (None: the file does not tell), and why."""
-
-    decimal: str | None
-    reason: str
-
-
 def number_style(records: Iterable[tuple[int, int, list[str]]], columns: list[str | None],
                  delimiter: str) -> NumberStyle:
     """The decimal mark of a roster, from its number cells, else from its delimiter."""
@@ -157,7 +147,7 @@ def number_style(records: Iterable[tuple[int, int, list[str]]], columns: list[st
         if row == 1:
             continue
         for i in positions:
-            if i < len(cells) and (mark := _decimal_shown(cells[i].strip())) and mark not in first:
+            if i < len(cells) and (mark := decimal_shown(cells[i].strip())) and mark not in first:
                 first[mark] = (row, str(columns[i]), cells[i].strip())
         if len(first) == 2:
             break
@@ -171,82 +161,6 @@ def number_style(records: Iterable[tuple[int, int, list[str]]], columns: list[st
         both = f"row {a[0]}, {a[1]} '{a[2]}' and row {b[0]}, {b[1]} '{b[2]}' use different decimal marks"
         return NumberStyle(by_delimiter, f"{reason}; {both}" if by_delimiter else both)
     return NumberStyle(by_delimiter, reason)
-
-
-def _decimal_shown(cell: str) -> str | None:
-    """The decimal mark a number cell shows (``1.500,25`` → ``,``), or None if it reads either way."""
-    if not _NUMBERISH.fullmatch(cell):
-        return None
-    digits = cell.translate({ord(c): None for c in _SPACES})
-    if "." in digits and "," in digits:
-        return "." if digits.rfind(".") > digits.rfind(",") else ","
-    mark = "." if "." in digits else "," if "," in digits else None
-    if mark is None:
-        return None
-    if digits.count(mark) > 1:  # 1.000.000: a mark that repeats separates thousands
-        return "," if mark == "." else "."
-    whole, _, fraction = digits.partition(mark)
-    if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
-        return None  # 1.500 or 1,500: could be either
-    return mark
-
-
-def read_number(cell: str, style: NumberStyle, whole: bool) -> str:
-    """A number cell as plain digits (``1.500,00`` → ``1500.00``); NumberError saying what to write.
-
-    Cells that are not made of digits, marks and spaces are returned as they are, for the model's
-    own message (``-5``, ``abc``).
-    """
-    if not _NUMBERISH.fullmatch(cell) or cell.isdigit():
-        return cell
-    decimal = style.decimal
-    if decimal is None:
-        if "." in cell or "," in cell:
-            raise _number_error(cell, style)
-        decimal = "."  # only spaces between thousands: either reading gives the same number
-    group = "[" + re.escape("." if decimal == "," else ",") + _SPACES + "]"
-    mark = re.escape(decimal)
-    found = re.fullmatch(rf"(?P<whole>\d{{1,3}}(?P<g>{group})\d{{3}}(?:(?P=g)\d{{3}})*|\d+)(?:{mark}(?P<fraction>\d+))?",
-                         cell)
-    if not found:
-        raise _number_error(cell, style)
-    fraction = found["fraction"] or ""
-    if found["g"] is None and re.fullmatch(r"[1-9]\d{0,2}", found["whole"]) and len(fraction) == 3:
-        raise _number_error(cell, style)  # 1.500 with '.' the decimal mark: most likely meant 1500
-    plain = re.sub(group, "", found["whole"])
-    if whole and fraction.strip("0"):
-        raise NumberError(f"'{cell}' is not a whole number", "a count is written without a fraction")
-    return plain if whole or not fraction else f"{plain}.{fraction}"
-
-
-class NumberError(ValueError):
-    """A number cell that cannot be read: what is wrong (the message) and what to write (``hint``)."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
-
-
-def _number_error(cell: str, style: NumberStyle) -> NumberError:
-    """Why a number cell cannot be read, and what to write instead."""
-    decimal = style.decimal or "."
-    whole, _, fraction = re.sub(r"[^\d.,]", "", cell).replace(",", ".").rpartition(".")
-    if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", fraction):
-        as_decimal = f"{whole}{decimal}{fraction.rstrip('0') or '0'}"
-        hint = f"write {whole}{fraction} without a separator, or {whole}{decimal}{fraction[:2]} for the decimal"
-        if style.decimal is None:
-            return NumberError(f"'{cell}' could be {whole}{fraction} or {whole}.{fraction.rstrip('0') or '0'}: "
-                               f"{style.reason or 'nothing in the file shows which of , and . is the decimal mark'}",
-                               hint)
-        return NumberError(f"'{cell}' could be {whole}{fraction} or {as_decimal}: '{decimal}' is the decimal mark "
-                           f"in this file ({style.reason})", hint)
-    if style.decimal is None:
-        return NumberError(f"'{cell}' cannot be read: {style.reason}",
-                           "write numbers one way throughout the file, e.g. 1500 and 1500.50")
-    group = "." if decimal == "," else ","
-    return NumberError(f"'{cell}' is not a number as this file writes them: '{decimal}' is the decimal mark "
-                       f"({style.reason}) and '{group}' or a space separates thousands",
-                       f"e.g. 1{group}500{decimal}50 or 1500{decimal}50")
 
 
 def _columns(header: list[str], name: str) -> list[str | None]:
@@ -306,7 +220,7 @@ def _add_row(roster: Roster, columns: list[str | None], cells: list[str], row: i
             try:
                 value = read_number(value, style, whole=key in _COUNTS)
             except NumberError as exc:
-                problems.append(problem(str(exc), key, exc.hint))
+                problems.append(problem(exc.args[0], key, exc.hint))
                 continue
         values[key] = value
     handle = values.get("handle")

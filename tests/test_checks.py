@@ -169,6 +169,8 @@ TRIGGERS: dict[str, tuple[Callable[[dict[str, Any]], None], str, str]] = {
         _set("conduct", {"termination_for_conduct": False}), "conduct.termination_for_conduct", "cannot terminate"),
     "R8.rejected-label": (_set("disclosure", {"label": "#spon"}), "disclosure.label", "'#spon' is not a clear disclosure"),
     "R8.unlisted-label": (_set("disclosure", {"label": "#partner"}), "disclosure.label", "not among the labels accepted"),
+    "R8.jurisdiction-defaulted": (lambda data: data["campaign"].pop("jurisdiction"), "campaign.jurisdiction",
+                                  "campaign.jurisdiction is not given, so the contracts follow the defaults of US"),
     "R8.gifted-without-disclosure": (
         _then(_set("payment.fee", 0), _set("payment.gifted_product", {"description": "Trail shoes", "value": 120})),
         "payment.fee", "@alexruns is paid only in product (Trail shoes)"),

@@ -38,6 +38,7 @@ ALLOWED = {
     "messages.py: message text names '{{}}', which is not given",
     "calendar_export.py: calendar event without its end",
     "__init__.py: module {} has no attribute {}",
+    "model.py: {}: no section lists the spec key '{}'",  # templates/questionnaire.yaml is broken: ours to fix
 }
 
 # Sentences not yet moved to the catalogue, per file (issue 12 item 2 goes on from here): 546 of
@@ -45,7 +46,7 @@ ALLOWED = {
 # The click commands moved into cli/ (their counts with them); build's stale/--strict lines and
 # batch's findings/stale lines added 7 to cli/__init__.py and 4 to cli/batch.py, to move with the rest.
 NOT_YET_MOVED = {
-    "spec/models.py": 150, "roster.py": 37, "spec/loader.py": 36, "cli/__init__.py": 38, "library/lint.py": 24,
+    "spec/models.py": 150, "roster.py": 28, "spec/loader.py": 36, "cli/__init__.py": 38, "library/lint.py": 24,
     "templating.py": 22, "output.py": 21, "spec/rules.py": 21, "cli/signing.py": 20, "logo.py": 16,
     "cli/compare.py": 15, "signing/seal.py": 14, "checks/rates.py": 13, "library/clauses.py": 11,
     "spec/validate.py": 11, "cli/batch.py": 14, "batch.py": 9, "cli/clauses.py": 8,
@@ -53,7 +54,7 @@ NOT_YET_MOVED = {
     "library/packs.py": 6, "cli/rights.py": 5, "assemble/contract.py": 4, "checks/figures.py": 4,
     "cli/coverage.py": 3, "library/variables.py": 3, "render/docx.py": 3, "spec/codes.py": 3, "spec/schema.py": 1, "cli/schema.py": 2,
     "calendar_export.py": 2, "assemble/brief.py": 1, "assemble/common.py": 1, "build.py": 1,
-    "checks/report.py": 1, "library/disclosure.py": 1, "questionnaire/wording.py": 1, "render/docx_xml.py": 1,
+    "checks/report.py": 1, "library/disclosure.py": 1, "render/docx_xml.py": 1,
     "render/pdf_page.py": 1, "resources.py": 1, "signing/anchors.py": 1, "summary.py": 1, "toolkit.py": 1,
 }
 

@@ -587,6 +587,15 @@ def unlisted_label(ctx: Context) -> Iterator[Hit]:
                    "accepted": Items(tuple(rules.accepted), "list_sep")})
 
 
+@rule("R8.jurisdiction-defaulted", "warning")
+def jurisdiction_defaulted(ctx: Context) -> Iterator[Hit]:
+    # A spec without a campaign.jurisdiction key gets the model's default: "chosen" is the key being there.
+    if "jurisdiction" not in ctx.spec.campaign.model_fields_set:
+        yield Hit(None, ("campaign", "jurisdiction"),
+                  {"country": Term("country", ctx.spec.campaign.jurisdiction), "code": Code(ctx.spec.campaign.jurisdiction),
+                   "label": _jurisdiction(ctx).label})
+
+
 def _jurisdiction(ctx: Context) -> Jurisdiction:
     return ctx.library.disclosure.for_country(ctx.spec.campaign.jurisdiction)
 

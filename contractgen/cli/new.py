@@ -65,17 +65,19 @@ def run_new(output: Path, source: Path | None = None, minimal: bool = False, bui
     from contractgen.questionnaire.answers import Answers, collect, from_data
     from contractgen.questionnaire.flow import Flow, Interrupted
     from contractgen.questionnaire.prompts import ask
+    from contractgen.questionnaire.questions import final_problems
     from contractgen.questionnaire.writer import draft_path, draft_position
 
     console = console or Console(highlight=False)
     w = load_wording()
     _check_writable(output)  # before any question: answers must never be lost at the end
-    answers, position = Answers(), 0
+    answers, position = Answers(folder=str(output.parent)), 0
     if source is not None:
         from contractgen.spec.loader import load_file
 
         loaded = load_file(source)
         answers, unknown = from_data(loaded.data)
+        answers.folder = str(output.parent)
         for key in unknown:
             console.print(Text(w.text("messages", "unknown_key", key=key, file=source), style="yellow"))
         position = draft_position(source.read_text(encoding="utf-8-sig", errors="replace"), minimal)
@@ -83,13 +85,23 @@ def run_new(output: Path, source: Path | None = None, minimal: bool = False, bui
     asker = asker or ask
     flow = Flow(answers, w, console, minimal, asker)
     resume = _resume_command(draft_path(output), output, minimal, build_now, out_dir)
+    # A finished spec given with --from opens on the review (Enter keeps everything); a draft resumes.
+    at_review = source is not None and position == 0
     try:
         while True:
-            data = flow.run(position)
-            position = 0
-            target = _confirm(flow, data, output, w, console, asker)
-            if target is not None:
-                break
+            if not at_review:
+                flow.run(position)
+            at_review, position = True, 0
+            target = _review(flow, output, w, console, asker, library)
+            if target is None:  # back from the review to the last question
+                at_review = False
+                position = flow.position
+                continue
+            if final_problems(collect(flow.answers)):
+                flow.run(len(flow.steps()))  # the flow goes to each problem's question, then back to the review
+                continue
+            data = collect(flow.answers)
+            break
     except Interrupted as stop:
         return _save_draft(collect(stop.answers), stop.position, output, minimal, resume, w, console)
     except (KeyboardInterrupt, EOFError):  # during the summary's questions
@@ -98,10 +110,6 @@ def run_new(output: Path, source: Path | None = None, minimal: bool = False, bui
         _save_draft(collect(flow.answers), flow.position, output, minimal, resume, w, console,
                     message="cannot_fix")
         raise
-    if target is False:
-        _save_draft(collect(flow.answers), len(flow.steps()), output, minimal, resume, w, console,
-                    message="not_written")
-        return 0
     spec = _write(data, target, w, console)
     try:
         build = build_now or _yes(w.text("messages", "confirm_build"), True, w, asker) is True
@@ -113,30 +121,63 @@ def run_new(output: Path, source: Path | None = None, minimal: bool = False, bui
     return 0
 
 
-def _confirm(flow: Any, data: dict, output: Path, w: Wording, console: Console, asker: Asker,
-             ) -> Path | bool | None:
-    """Show the summary and ask where to write: a path, False (do not write) or None (go back)."""
+def _review(flow: Any, output: Path, w: Wording, console: Console, asker: Asker, library: Path | None,
+            ) -> Path | None:
+    """The review screen until the user keeps everything: the path to write, or None (go back)."""
     from contractgen.questionnaire.prompts import BACK
-    from contractgen.questionnaire.summary import summary
-    from contractgen.spec.loader import Loaded
-    from contractgen.spec.validate import validate_loaded
+    from contractgen.questionnaire.questions import Invalid, Step, problem_path
+    from contractgen.questionnaire.review import review
+    from contractgen.questionnaire.summary import draw_review
 
-    console.print()
-    console.print(summary(validate_loaded(Loaded(data, "")), w))
-    target = output
     while True:
-        if target.exists():
-            answer = _yes(w.text("messages", "overwrite", path=target), False, w, asker)
-        else:
-            answer = _yes(w.text("messages", "confirm_write", path=target), True, w, asker)
+        sections = review(flow.answers, w, library)
+        console.print()
+        console.print(draw_review(sections, w))
+
+        def choose(text: str, sections: list = sections) -> Any:
+            text = text.strip()
+            if not text:
+                return "keep"
+            number, _, line = text.partition(".")
+            if number.isdigit() and 1 <= int(number) <= len(sections):
+                section = sections[int(number) - 1]
+                if not line:
+                    return section.keys
+                if line.isdigit() and 1 <= int(line) <= len(section.lines):
+                    return problem_path(section.lines[int(line) - 1].path)
+            path = problem_path(text)
+            if path and flow.minimal and not any(step.key[: len(path)] == path for step in flow.steps()):
+                flow.ask_also(path)  # a field --minimal did not ask (the fee of one influencer)
+            if path and any(step.key[: len(path)] == path for step in flow.steps()):
+                return path
+            raise Invalid(w.text("review", "unknown", answer=text, sections=len(sections)))
+
+        answer = asker(Step(("#review",), "value", "text", w.text("review", "prompt"), w.text("review", "help"), (),
+                            "", optional=True, check=choose), w)
         if answer is BACK:
             flow.reopen()
             return None
+        if answer == "keep":
+            return _target(flow, output, w, asker)
+        if any(answer == s.keys for s in sections):
+            flow.edit_section(answer)
+        else:
+            flow.edit(answer)
+
+
+def _target(flow: Any, output: Path, w: Wording, asker: Asker) -> Path | None:
+    """Where to write: the output, unless it exists and the user keeps it (then another name, or nothing)."""
+    from contractgen.questionnaire.prompts import BACK
+
+    target = output
+    while target.exists():
+        answer = _yes(w.text("messages", "overwrite", path=target), False, w, asker)
+        if answer is BACK:
+            return None
         if answer:
             return target
-        if not target.exists():
-            return False
         target = _ask_path(target, w, asker)
+    return target
 
 
 def _write(data: dict, target: Path, w: Wording, console: Console) -> Any:

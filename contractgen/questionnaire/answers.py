@@ -20,7 +20,6 @@ from pydantic import BaseModel
 
 from contractgen.questionnaire.fields import (
     CHOICES,
-    CONDITIONS,
     ITEMS,
     MODEL,
     MODEL_MAP,
@@ -31,6 +30,7 @@ from contractgen.questionnaire.fields import (
     fields_of,
     pattern,
 )
+from contractgen.questionnaire.model import question_model
 from contractgen.spec.models import CampaignSpec
 
 PRESENT = "#present"
@@ -43,9 +43,10 @@ MISSING: Any = object()
 class Answers:
     """Values by path, and which of them the user gave in this run."""
 
-    def __init__(self, values: dict[Path, Any] | None = None) -> None:
+    def __init__(self, values: dict[Path, Any] | None = None, folder: str = ".") -> None:
         self.values: dict[Path, Any] = dict(values or {})
         self.answered: set[Path] = set()
+        self.folder = folder  # where the spec will be: file paths in answers (the logo) are relative to it
 
     def get(self, path: Path, default: Any = MISSING) -> Any:
         """The value at ``path``, or ``default`` when there is none."""
@@ -89,11 +90,10 @@ class Answers:
 
     def applies(self, path: Path, owner: type[BaseModel]) -> bool:
         """Whether the question at ``path`` applies, given the answers it depends on."""
-        condition = CONDITIONS.get(pattern(path))
+        condition = question_model().when.get(pattern(path))
         if condition is None:
             return True
-        key, test = condition
-        return test(self.sibling(path, key, owner))
+        return condition.holds({key: self.sibling(path, key, owner) for key in condition.reads})
 
 
 def from_data(data: Any) -> tuple[Answers, list[str]]:

@@ -2,8 +2,8 @@
 
 Everything here is read from the pydantic models: the key (alias), the description, the
 default, whether None is allowed, and the shape of the value, which decides the kind of
-question. The only hand-written knowledge is :data:`CONDITIONS`: which questions apply only
-after an earlier answer (a rule between fields, which a type cannot express).
+question. Which questions apply only after an earlier answer (a rule between fields, which a
+type cannot express) is data: :mod:`contractgen.questionnaire.model`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -145,32 +144,3 @@ def field_at(model: type[BaseModel], key: str) -> Field:
 def pattern(path: Path) -> tuple[str, ...]:
     """A path with list positions as ``*``, to match rules that hold for every item."""
     return tuple("*" if isinstance(part, int) else part for part in path)
-
-
-def _equals(value: Any) -> Callable[[Any], bool]:
-    return lambda answer: answer == value
-
-
-# Questions that apply only when a sibling answer says so: (section, key) -> (sibling, test).
-# A question that does not apply is not asked; its answer from this session is left out of
-# the spec (a value pre-filled from --from is kept as the file had it).
-CONDITIONS: dict[tuple[str, ...], tuple[str, Callable[[Any], bool]]] = {
-    ("exclusivity", "competitors"): ("mode", _equals("competitors")),
-    ("exclusivity", "category"): ("mode", _equals("category")),
-    ("exclusivity", "days_before"): ("mode", lambda mode: mode != "none"),
-    ("exclusivity", "days_after"): ("mode", lambda mode: mode != "none"),
-    ("payment", "commission_window_days"): ("commission_percent", lambda rate: rate not in (None, "")),
-    ("payment", "expenses_cap"): ("expenses", _equals("capped")),
-    ("review", "revision_rounds"): ("draft_required", _equals(True)),
-    ("review", "brand_feedback_days"): ("draft_required", _equals(True)),
-    ("authenticity", "remedy"): ("warranty", _equals(True)),
-    ("confidentiality", "years"): ("nda", _equals(True)),
-}
-
-# Questions that need an answer whenever they apply, though the model lets them be empty
-# (spec/rules.py refuses the spec otherwise).
-REQUIRED_WHEN_ASKED: frozenset[tuple[str, ...]] = frozenset({
-    ("exclusivity", "competitors"),
-    ("exclusivity", "category"),
-    ("payment", "expenses_cap"),
-})

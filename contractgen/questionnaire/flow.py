@@ -24,13 +24,14 @@ from rich.text import Text
 
 from contractgen.errors import Problem, UserError, format_problem
 from contractgen.questionnaire.answers import Answers, collect
-from contractgen.questionnaire.fields import CONDITIONS, pattern
+from contractgen.questionnaire.fields import pattern
+from contractgen.questionnaire.model import question_model
 from contractgen.questionnaire.prompts import BACK, ask
 from contractgen.questionnaire.questions import Heading, Invalid, Step, apply, final_problems, plan, problem_path
 from contractgen.questionnaire.wording import Wording
 
 # Answers other questions depend on (exclusivity.mode, payment.expenses, ...).
-SIBLINGS = frozenset((*where[:-1], sibling) for where, (sibling, _) in CONDITIONS.items())
+SIBLINGS = question_model().depended_on()
 
 
 class Interrupted(Exception):
@@ -67,7 +68,7 @@ class Flow:
         apply(self.answers, step, value)
         self.position += 1
         # Replanning after every answer costs time on long specs; a plain value changes what is
-        # asked only when another question depends on it (the CONDITIONS siblings).
+        # asked only when another question depends on it (the siblings the model's conditions read).
         if step.role != "value" or pattern(step.key) in SIBLINGS:
             self._plan = None
 
@@ -95,6 +96,48 @@ class Flow:
                 self._back()
                 continue
             self._answer(step, value)
+
+    def edit(self, where: tuple) -> None:
+        """Ask again only the questions at or below ``where`` (a section's keys, or one field), then return.
+
+        The review's "edit section N" and "edit field" jumps: every other answer stays as it is;
+        questions an edited answer brings in (a list grown, a part switched on) are asked too.
+        """
+        n = len(where)
+
+        def mine(step: Step) -> bool:
+            return step.key[:n] == where
+
+        i = 0
+        while True:
+            steps = [step for step in self.steps() if mine(step)]
+            if i >= len(steps):
+                return
+            step = steps[i]
+            self._headings(step.trail)
+            try:
+                value = self.asker(step, self.wording)
+            except (KeyboardInterrupt, EOFError):
+                raise Interrupted(self.answers, len(self.steps())) from None
+            except Invalid as exc:
+                self.console.print(Text(f"  ✗ {exc}", style="red"))
+                continue
+            if value is BACK:
+                i = max(i - 1, 0)
+                continue
+            apply(self.answers, step, value)
+            self._plan = None
+            i += 1
+
+    def ask_also(self, where: tuple) -> None:
+        """Ask a question --minimal leaves out, from now on (the review's "edit field" on it)."""
+        self.force = self.force | {where}
+        self._plan = None
+
+    def edit_section(self, keys: tuple[str, ...]) -> None:
+        """Ask again the questions of the top-level keys of one section."""
+        for key in keys:
+            self.edit((key,))
 
     def reopen(self) -> None:
         """Go back to the last question (from the closing "write the spec?")."""

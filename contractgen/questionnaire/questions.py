@@ -15,6 +15,7 @@ exists (dates in order, windows inside the campaign, instalments summing to 100,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,24 +31,23 @@ from contractgen.questionnaire.fields import (
     MODEL,
     MODEL_MAP,
     MODELS,
-    REQUIRED_WHEN_ASKED,
     Field,
     Path,
     fields_of,
     pattern,
 )
+from contractgen.questionnaire.model import question_model
 from contractgen.questionnaire.wording import Wording
 from contractgen.spec import rules
 from contractgen.spec.loader import Loaded
-from contractgen.spec.models import CampaignSpec
+from contractgen.spec.models import CampaignSpec, number_style
 from contractgen.spec.validate import pydantic_problems
 
 MORE = "#more"
+DEFAULTS = "#defaults"  # the user's answer to "use the country's defaults?", under campaign
 
 Heading = tuple[str, str]  # (title, help)
 
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 class Invalid(Exception):
@@ -59,7 +59,7 @@ class Step:
     """One question: where its answer goes, how it is asked and how it is checked."""
 
     key: Path  # where the answer is stored (structural keys end in #present, #more, #key)
-    role: str  # "value", "present" (optional part), "more" (list loop) or "key" (mapping key)
+    role: str  # "value", "present" (optional part), "more" (list loop), "key" (mapping key), "list" (comma list)
     kind: str  # "text", "select", "confirm" or "checkbox"
     label: str
     help: str
@@ -91,6 +91,12 @@ def apply(answers: Answers, step: Step, value: Any) -> None:
     """Store a checked answer."""
     if step.role == "more":  # the value is the list's new length (see more_check)
         answers.set((*step.key[:-2], COUNT), value)
+    elif step.role == "list":  # a comma list: its items, one key each
+        for key in [k for k in answers.under(step.key) if len(k) == len(step.key) + 1]:
+            del answers.values[key]
+        for i, item in enumerate(value):
+            answers.set((*step.key, i), item)
+        answers.set((*step.key, COUNT), len(value))
     else:
         answers.set(step.key, value)
 
@@ -131,20 +137,27 @@ class _Planner:
     # -- walking the models -------------------------------------------------------------
 
     def top(self) -> Iterator[Step]:
-        for f in fields_of(CampaignSpec):
-            section = self.w.section_of(f.key)
-            trail: tuple[Heading, ...] = ((section.heading, section.intro),)
-            label = self.w.label(f.key)
-            if label.lower() != section.heading.lower():
-                trail = (*trail, (label, f.description or _doc(f.target)))
-            yield from self.field(f, (f.key,), trail, top=True)
+        fields = {f.key: f for f in fields_of(CampaignSpec)}
+        for section_model in question_model().sections:
+            section = self.w.section(section_model.id)
+            for key in section_model.keys:
+                f = fields[key]
+                trail: tuple[Heading, ...] = ((section.heading, section.intro),)
+                label = self.w.label(f.key)
+                if label.lower() != section.heading.lower():
+                    trail = (*trail, (label, f.description or _doc(f.target)))
+                yield from self.field(f, (f.key,), trail, top=True)
 
     def model(self, model: type[BaseModel], path: Path, trail: tuple[Heading, ...]) -> Iterator[Step]:
-        for f in fields_of(model):
+        by_key = {f.key: f for f in fields_of(model)}
+        order = question_model().ordered(".".join(str(p) for p in pattern(path)), list(by_key))
+        for f in (by_key[key] for key in order):
             here = (*path, f.key)
             if not self.a.applies(here, model):
                 continue
             yield from self.field(f, here, trail)
+            if pattern(here) == question_model().defaults_after and (found := self.country()) is not None:
+                yield self.defaults_step(here[:-1], trail, found)
 
     def field(self, f: Field, here: Path, trail: tuple[Heading, ...], top: bool = False) -> Iterator[Step]:
         label = self.w.label(f.key)
@@ -167,14 +180,23 @@ class _Planner:
 
     def asked(self, f: Field, here: Path) -> bool:
         """In --minimal mode only what has no default is asked (and what must be fixed)."""
-        if not self.minimal or f.required or pattern(here) in REQUIRED_WHEN_ASKED:
+        model = question_model()
+        if pattern(here) in model.confirmed and self.a.get(("campaign", DEFAULTS), None) is False:
+            return True  # the country's defaults were not accepted: ask them one by one
+        if not self.minimal or f.required or pattern(here) in model.required_when_asked | model.always:
             return True
+        if pattern(here) in self.required_by_country():
+            return True  # the country's law wants it in the contract: --minimal asks it too
         n = len(here)
         return any(path[:n] == here or here[: len(path)] == path for path in self.force)
 
     def loop(self, f: Field, here: Path, trail: tuple[Heading, ...], label: str) -> Iterator[Step]:
-        minimum = max(f.min_items, 1 if pattern(here) in REQUIRED_WHEN_ASKED else 0)
+        required = pattern(here) in question_model().required_when_asked
+        minimum = max(f.min_items, 1 if required else 0)
         if minimum == 0 and not self.asked(f, here):
+            return
+        if f.kind == ITEMS and pattern(here) in question_model().comma_lists:
+            yield self.comma_list(f, here, trail, label, required)
             return
         dotted = ".".join(str(p) for p in pattern(here) if p != "*")
         words = self.w.get("lists", dotted) or self.w.get("lists", f.key) or {}
@@ -193,7 +215,7 @@ class _Planner:
                 if i == 0:
                     text = words.get("first") or self.w.text("list_first", label=label.lower())
                 yield Step((*here, MORE, i), "more", "confirm", text, f.description if i == 0 else "", trail,
-                           i < count, check=self.more_check(here, i, count))
+                           i < count, check=self.more_check(f, here, i, count))
                 if i >= count:
                     return
             item = (words.get("item") or self.w.text("list_item")).format(label=label, n=i + 1)
@@ -205,6 +227,82 @@ class _Planner:
                     yield self.map_key(f, here, i, sub)
                 yield from self.model(f.target, (*here, i), sub)
             i += 1
+
+    def required_by_country(self) -> frozenset[tuple[str, ...]]:
+        """The fields the chosen country's law requires in the contract (``influencers[].address`` …)."""
+        from contractgen.library.packs import pack_for
+        from contractgen.resources import clauses_dir
+
+        code = self.a.get(("campaign", "jurisdiction"), None)
+        if not isinstance(code, str):
+            return frozenset()
+        pack = pack_for(_packs(clauses_dir()), code)
+        # Only what blocks the build (severity error): the rest the review shows as findings.
+        return frozenset(tuple(r.field.replace("[]", ".*").split(".")) for r in pack.requires if r.severity == "error")
+
+    def country_step(self, f: Field, here: Path, trail: tuple[Heading, ...], label: str, default: Any) -> Step:
+        """The country, always asked and never pre-filled: typed as a name in any language or a code."""
+        from contractgen.questionnaire.country import UnknownCountry, find_country
+
+        def check(raw: Any) -> Any:
+            text = str(raw).strip()
+            if not text:
+                raise Invalid(self.w.text("messages", "required"))
+            try:
+                code = find_country(text)
+            except UnknownCountry as exc:
+                if exc.suggestions:
+                    raise Invalid(self.w.text("messages", "country_close", text=text,
+                                              suggestions=", ".join(exc.suggestions))) from None
+                raise Invalid(self.w.text("messages", "country_unknown", text=text)) from None
+            return _validate(f, code)
+
+        return Step(here, "value", "text", self.w.text("country_defaults", "country"), self.w.text("country_defaults",
+                    "country_help"), trail, as_text(default), check=check)
+
+    def country(self) -> Any:
+        """What the chosen country decides (None before a valid country is answered)."""
+        from contractgen.questionnaire.country import country_defaults
+
+        code = self.a.get(("campaign", "jurisdiction"), None)
+        if not isinstance(code, str) or len(code) != 2:
+            return None
+        language = self.a.get(("campaign", "language"), None)
+        try:
+            return country_defaults(code, language if isinstance(language, str) else "en")
+        except (LookupError, ValueError):
+            return None
+
+    def defaults_step(self, base: Path, trail: tuple[Heading, ...], found: Any) -> Step:
+        """One yes/no showing everything the country decides: accepted, nothing more is asked."""
+        language = self.a.get(("campaign", "language"), found.language)
+        shown = found if language == found.language else self.country()
+        label = self.w.text("country_defaults", "question", country=shown.name, currency=shown.currency,
+                            label=shown.ad_label, law=shown.governing_law, venue=shown.venue,
+                            paper=self.w.choice(shown.paper))
+        stored = self.a.get((*base, DEFAULTS), None)
+        changed = any(self.a.get(p, None) not in (None, MISSING) for p in question_model().confirmed)
+        default = stored if isinstance(stored, bool) else not changed
+        return Step((*base, DEFAULTS), "value", "confirm", label, self.w.text("country_defaults", "help"), trail,
+                    default)
+
+    def comma_list(self, f: Field, here: Path, trail: tuple[Heading, ...], label: str, required: bool) -> Step:
+        """A list of short items as one answer, separated by commas (``#EclatRose, #glowup``)."""
+        n = len(here)
+        has_items = any(len(key) > n and isinstance(key[n], int) for key in self.a.under(here))
+        items = [self.a.get((*here, i)) for i in range(self.a.count(here))] if has_items else list(f.default() or [])
+        shown = ", ".join(as_text(item) for item in items if item is not MISSING)
+
+        def check(raw: Any) -> list:
+            values = [part.strip() for part in str(raw).split(",") if part.strip()]
+            if required and not values:
+                raise Invalid(self.w.text("messages", "required"))
+            values = _validate(f, values)
+            self.cross(here, values)
+            return list(values)
+
+        help_text = " ".join(part for part in (f.description, self.w.text("hints", "comma_list")) if part)
+        return Step(here, "list", "text", label, help_text, trail, shown, optional=not required, check=check)
 
     def free_keys(self, f: Field, here: Path, i: int) -> list[Any]:
         used = {self.a.get((*here, j, KEY), None) for j in range(i)}
@@ -221,7 +319,12 @@ class _Planner:
         stored = self.a.get(here)
         item = f.kind == ITEMS
         default = (item_default if item else f.default()) if stored is MISSING else stored
-        required_here = pattern(here[:-1] if item else here) in REQUIRED_WHEN_ASKED
+        derived = question_model().suggested.get(pattern(here)) or question_model().confirmed.get(pattern(here))
+        if stored is MISSING and derived and (found := self.country()) is not None:
+            default = getattr(found, derived)
+        if pattern(here) == ("campaign", "jurisdiction"):
+            return self.country_step(f, here, trail, label, "" if stored is MISSING else stored)
+        required_here = pattern(here[:-1] if item else here) in question_model().required_when_asked
         optional = f.optional and not required_here and not item
         check = self.value_check(f, here, item, optional, required_here)
         help_text = f.description if not item else ""
@@ -229,12 +332,12 @@ class _Planner:
             help_text = f"{help_text} ({self.w.text('hints', 'date')})".strip()
         if f.kind == CHOICES:
             chosen = list(default or [])
-            titles = tuple((str(c), c) for c in f.choices)
+            titles = tuple((self.w.choice(c), c) for c in f.choices)
             return Step(here, "value", "checkbox", label, help_text, trail, chosen, titles, check=check)
         if f.scalar == "choice":
-            titles = tuple((str(c), c) for c in f.choices)
+            titles = tuple((self.w.choice(c), c) for c in f.choices)
             if f.optional:
-                titles = (*titles, (self.w.text("choice_unset"), None))
+                titles = (*titles, (self.w.choice(None), None))
             if default not in [value for _, value in titles]:
                 default = titles[0][1]
             return Step(here, "value", "select", label, help_text, trail, default, titles, check=check)
@@ -252,8 +355,6 @@ class _Planner:
             value = raw
             if isinstance(raw, str):
                 text = raw.strip()
-                if f.scalar == "number" or "Decimal" in repr(f.target):
-                    text = _number_text(text)
                 if not text:
                     if optional:
                         value = None
@@ -265,84 +366,79 @@ class _Planner:
                     value = text
             if f.kind == CHOICES and isinstance(value, list):
                 value = _keep_order(value, self.a.get(here, []) or [])
-            value = _validate(f, [value] if item else value)
+            # Numbers typed as text are read by the models' own reader, as this campaign writes them.
+            with number_style(self.a.get(("campaign", "language"), "en"), self.a.get(("campaign", "currency"), "USD")):
+                value = _validate(f, [value] if item else value)
             if item:
                 value = value[0]
+            if value and pattern(here) in question_model().files:
+                self.file(value)
             self.cross(here, value)
             return value
 
         return check
 
-    def more_check(self, here: Path, i: int, count: int) -> Callable[[Any], Any]:
-        """Check an "add another?" answer; the value stored is the list's new length."""
+    def more_check(self, f: Field, here: Path, i: int, count: int) -> Callable[[Any], Any]:
+        """Check an "add another?" answer; the value stored is the list's new length.
+
+        Ending a list of parts checks the list as the model does (the instalments sum to 100).
+        """
 
         def check(more: Any) -> Any:
-            if not more and pattern(here) == ("payment", "schedule") and i > 0:
-                total = self.schedule_total(here, i)
-                if total != 100:
-                    raise Invalid(self.w.text("checks", "schedule_sum", total=_num(total)))
+            if not more and i > 0 and f.kind == MODELS:
+                from contractgen.questionnaire.answers import collect
+
+                trial = Answers(self.a.values)
+                trial.values[(*here, COUNT)] = i
+                items = _at(collect(trial), here)
+                if isinstance(items, list):
+                    _validate(f, items)
             return max(count, i + 1) if more else i
 
         return check
 
     def cross(self, here: Path, value: Any) -> None:
-        """Rules between this answer and earlier ones (the same rules as spec/rules.py)."""
-        checks = self.w.get("checks")
-        p = pattern(here)
-        start, end = self.date(("campaign", "start")), self.date(("campaign", "end"))
-        if p == ("campaign", "end") and start and value < start:
-            raise Invalid(checks["end_before_start"].format(end=value, start=start))
-        if p[-2:] == ("publish_window", "from") and start and end and not start <= value <= end:
-            raise Invalid(checks["outside_campaign"].format(value=value, start=start, end=end))
-        if p[-2:] == ("publish_window", "to"):
-            first = self.date((*here[:-1], "from"))
-            if first and value < first:
-                raise Invalid(checks["to_before_from"].format(to=value, from_=first))
-            if start and end and not start <= value <= end:
-                raise Invalid(checks["outside_campaign"].format(value=value, start=start, end=end))
-        if p == ("influencers", "*", "handle"):
-            mine = value.lstrip("@").lower()
-            for j in range(int(here[1])):
-                other = self.a.get(("influencers", j, "handle"), None)
-                if isinstance(other, str) and other.lstrip("@").lower() == mine:
-                    raise Invalid(checks["handle_taken"].format(handle=value, n=j + 1))
-        if p == ("payment", "schedule", "*", "percent"):
-            total = self.schedule_total(here[:-2], int(here[2])) + value
-            if total > 100:
-                raise Invalid(checks["schedule_over"].format(total=_num(total)))
-        if p == ("penalties", "late_delivery", "cap_percent"):
-            rate = _decimal(self.a.get(("penalties", "late_delivery", "percent_per_day"), None))
-            if rate is not None and value < rate:
-                raise Invalid(checks["cap_below_rate"].format(rate=_num(rate)))
-        if p == ("brief", "training", "date") and value and end and value > end:
-            raise Invalid(checks["training_after_end"].format(date=value, end=end))
-        if p[:2] in (("tracking", "utm"), ("tracking", "discount_code")) and value:
-            for name in _PLACEHOLDER.findall(value):
-                if name not in rules.PLACEHOLDERS:
-                    raise Invalid(checks["placeholder"].format(name=name))
-        if p == ("tracking", "discount_code") and value:
-            seen: dict[str, int] = {}
-            for j in range(self.a.count(("influencers",))):
-                handle = self.a.get(("influencers", j, "handle"), None)
-                if not isinstance(handle, str):
-                    continue
-                code = rules.discount_code(value, handle)
-                if code in seen:
-                    raise Invalid(checks["code_clash"].format(a=seen[code] + 1, b=j + 1, code=code))
-                seen[code] = j
+        """The rules between this answer and earlier ones: spec/rules.py's own, on the answers so far."""
+        from contractgen.questionnaire.answers import collect
 
-    def schedule_total(self, base: Path, upto: int) -> Decimal:
-        return sum((_decimal(self.a.get((*base, j, "percent"), None)) or Decimal(0) for j in range(upto)),
-                   Decimal(0))
+        trial = Answers(self.a.values, self.a.folder)
+        if isinstance(value, list) and pattern(here) in question_model().comma_lists:
+            apply(trial, Step(here, "list", "text", "", "", (), ""), value)
+        else:
+            trial.values[here] = value
+        for _where, message, hint in rules.check_answers(collect(trial), here):
+            raise Invalid(f"{message}; {hint}" if hint else message)
 
-    def date(self, path: Path) -> dt.date | None:
-        value = self.a.get(path, None)
-        if isinstance(value, dt.date):
-            return value
+    def file(self, value: str) -> None:
+        """A file path (the logo) is checked when typed, as the build would check it."""
+        from pathlib import Path as FilePath
+
+        from contractgen.errors import UserError
+        from contractgen.logo import prepare_logo
+
         try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
+            prepare_logo(FilePath(self.a.folder) / value, None)
+        except UserError as exc:
+            problem = exc.problems[0]
+            raise Invalid(f"{problem.message}; {problem.hint}" if problem.hint else problem.message) from None
+
+
+@functools.cache
+def _packs(folder: Any) -> dict:
+    from contractgen.library.packs import load_packs
+
+    return load_packs(folder / "jurisdictions")
+
+
+def _at(data: Any, path: Path) -> Any:
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
             return None
+    return data
 
 
 def _validate(f: Field, value: Any) -> Any:
@@ -354,12 +450,6 @@ def _validate(f: Field, value: Any) -> Any:
         problems = pydantic_problems(exc, Loaded(None, ""), model)
         raise Invalid(problems[0].message if problems else str(exc)) from None
     return getattr(result, f.name)
-
-
-def _number_text(text: str) -> str:
-    # 4,500 reads as 4500; a comma that is not a thousands separator is left for pydantic to refuse.
-    text = text.removesuffix("%").strip()
-    return text.replace(",", "") if _THOUSANDS.match(text) else text
 
 
 def _keep_order(chosen: list, before: list) -> list:

@@ -14,11 +14,10 @@ FILE_NAME = "questionnaire.yaml"
 
 @dataclass(frozen=True)
 class Section:
-    """A heading and the top-level spec keys asked under it."""
+    """A section's heading and the line under it."""
 
     heading: str
     intro: str
-    keys: tuple[str, ...]
 
 
 class Wording:
@@ -26,9 +25,6 @@ class Wording:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self.sections = tuple(
-            Section(s["heading"], s.get("intro", ""), tuple(s["keys"])) for s in data["sections"]
-        )
 
     def text(self, *keys: str, **values: Any) -> str:
         """The string at a key path, with ``{placeholders}`` filled from ``values``."""
@@ -46,12 +42,20 @@ class Wording:
             node = node[key]
         return node
 
-    def section_of(self, key: str) -> Section:
-        """The section a top-level spec key is asked under."""
-        for section in self.sections:
-            if key in section.keys:
-                return section
-        raise KeyError(f"{FILE_NAME}: no section lists the spec key '{key}'")
+    def section(self, section_id: str) -> Section:
+        """The heading and intro of a section of the question model."""
+        words = self.data["sections"][section_id]
+        return Section(words["heading"], words.get("intro", ""))
+
+    def choice(self, value: object) -> str:
+        """How a choice is shown: a label from the file, else the value in words (organic_only → Organic only)."""
+        if value is None:
+            return self.text("choice_unset")
+        override = self.get("choices", str(value))
+        if override:
+            return str(override)
+        words = str(value).replace("_", " ").strip()
+        return words[:1].upper() + words[1:]
 
     def label(self, key: str) -> str:
         """A short label for a spec key: an override from the file, else the key in words."""

@@ -10,10 +10,13 @@ Field-level rules live on the fields; rules that need several sections at once l
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import re
 import types
 import typing
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -24,15 +27,17 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    ModelWrapValidatorHandler,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from contractgen.resources import available_languages, templates_dir
-from contractgen.spec import codes
+from contractgen.spec import codes, numbers
 from contractgen.spec.slug import slugify
 
 Platform = Literal[
@@ -110,8 +115,44 @@ def _date_text(value: object) -> object:
 
 
 Date = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(_plausible_year)]
-Percent = Annotated[Decimal, Field(ge=0, le=100)]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e15"))]
+# How the spec being validated writes numbers (its campaign's language) and how many decimals its
+# money has (its currency), so that "1.500,00 €" reads as people of that campaign write it; set by
+# CampaignSpec, or by number_style() for one answer of the questionnaire.
+_NUMBER_STYLE: contextvars.ContextVar[tuple[numbers.NumberStyle, int]] = contextvars.ContextVar(
+    "number_style", default=(numbers.UNKNOWN, 2))
+
+
+@contextlib.contextmanager
+def number_style(language: object, currency: object) -> Iterator[None]:
+    """Validate numbers typed as text as a campaign in ``language`` and ``currency`` writes them."""
+    style = numbers.campaign_style(language) if isinstance(language, str) else numbers.UNKNOWN
+    places = codes.minor_units(currency) if isinstance(currency, str) else 2
+    token = _NUMBER_STYLE.set((style, places))
+    try:
+        yield
+    finally:
+        _NUMBER_STYLE.reset(token)
+
+
+def _typed_money(value: object) -> object:
+    # "€1,500", "1 500 €", "1.500,00 €" as people type them; "1.500" is ambiguous unless money has 3 decimals.
+    style, places = _NUMBER_STYLE.get()
+    return numbers.normalise(value, style, strict=places < 3)
+
+
+def _typed_percent(value: object) -> object:
+    # No percentage has thousands: 33.333 is a decimal wherever '.' is the decimal mark.
+    return numbers.normalise(value, _NUMBER_STYLE.get()[0], strict=False)
+
+
+def _typed_count(value: object) -> object:
+    return numbers.normalise(value, _NUMBER_STYLE.get()[0], whole=True)
+
+
+# The constraints first: they then belong to the decimal schema (and read "1E+15" in messages).
+Percent = Annotated[Decimal, Field(ge=0, le=100), BeforeValidator(_typed_percent)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e15")), BeforeValidator(_typed_money)]
+Count = Annotated[int, BeforeValidator(_typed_count)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
@@ -282,8 +323,8 @@ class PlatformStats(Model):
     """Audience figures the brand relied on when choosing the influencer."""
 
     handle: Handle | None = Field(None, description="Handle on this platform; default: primary handle.")
-    followers: int = Field(ge=0, le=10_000_000_000, description="Follower or subscriber count.")
-    avg_engagements: int | None = Field(
+    followers: Count = Field(ge=0, le=10_000_000_000, description="Follower or subscriber count.")
+    avg_engagements: Count | None = Field(
         None, ge=0, le=10_000_000_000, description="Average likes + comments (+ shares) per post."
     )
 
@@ -609,6 +650,15 @@ class CampaignSpec(Model):
     tracking: Tracking = Field(default_factory=Tracking, description="Tracking links and discount codes.")
     brief: Brief = Field(default_factory=Brief, description="The creative brief.")
     legal: Legal = Field(default_factory=Legal, description="Governing law, disputes and general terms.")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _number_style(cls, data: object, handler: ModelWrapValidatorHandler) -> object:
+        # Numbers typed as text are read the way the campaign's language and country write them.
+        campaign = data.get("campaign") if isinstance(data, dict) else None
+        campaign = campaign if isinstance(campaign, dict) else {}
+        with number_style(campaign.get("language", "en"), campaign.get("currency", "USD")):
+            return handler(data)
 
     @property
     def campaign_id(self) -> str:

@@ -6,8 +6,13 @@ Each rule yields ``(path, message, hint)`` so the error names the one field to c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator
+import typing
+from collections.abc import Callable, Collection, Iterator, Mapping
 from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from contractgen import money
 from contractgen.spec import codes
@@ -30,16 +35,57 @@ def check(spec: CampaignSpec, valid: Collection[str] | None = None) -> list[Find
             for finding in rule(spec)]
 
 
+def check_answers(data: Mapping[str, Any], where: tuple[str | int, ...]) -> list[Finding]:
+    """The cross-field problems of partial spec data (answers so far) that concern ``where``.
+
+    For a questionnaire or a form checking one answer: each top-level section given in ``data``
+    is validated on its own; the rules that read only valid (or defaulted) sections run, and
+    the findings on ``where``, above it or below it are returned, in the rules' own words.
+    """
+    values: dict[str, Any] = {}
+    valid: set[str] = set()
+    for name, info in CampaignSpec.model_fields.items():
+        key = info.alias or name
+        if key not in data:
+            if not info.is_required():
+                valid.add(name)  # model_construct gives it its default
+            elif typing.get_origin(info.annotation) is list:
+                values[name] = []  # no items yet: the rules over items have nothing to say
+                valid.add(name)
+            continue
+        try:
+            values[name] = _section_adapter(name).validate_python(data[key])
+        except ValidationError:
+            continue
+        valid.add(name)
+    spec = CampaignSpec.model_construct(**values)
+    n = len(where)
+    return [finding for finding in check(spec, valid) if finding[0][:n] == where or where[: len(finding[0])] == finding[0]]
+
+
+@cache
+def _section_adapter(name: str) -> TypeAdapter:
+    return TypeAdapter(CampaignSpec.model_fields[name].annotation)
+
+
 def _dates(spec: CampaignSpec) -> Iterator[Finding]:
     c = spec.campaign
     if c.end < c.start:
         yield ("campaign", "end"), f"ends {c.end} before it starts {c.start}", "swap or correct the dates"
-        return
+
+
+def _publish_windows(spec: CampaignSpec) -> Iterator[Finding]:
+    if spec.campaign.end < spec.campaign.start:
+        return  # the campaign's own dates are wrong: no window can be judged against them
     yield from _windows(spec, spec.deliverables, ("deliverables",))
     for i, person in enumerate(spec.influencers):
         yield from _windows(spec, person.deliverables, ("influencers", i, "deliverables"))
+
+
+def _training(spec: CampaignSpec) -> Iterator[Finding]:
+    c = spec.campaign
     training = spec.brief.training
-    if training and training.date and training.date > c.end:
+    if c.end >= c.start and training and training.date and training.date > c.end:
         yield ("brief", "training", "date"), f"{training.date} is after the campaign ends ({c.end})", None
 
 
@@ -145,7 +191,9 @@ def _tracking(spec: CampaignSpec) -> Iterator[Finding]:
 
 # Each rule and the top-level sections it reads.
 _RULES: tuple[tuple[Callable[[CampaignSpec], Iterator[Finding]], frozenset[str]], ...] = (
-    (_dates, frozenset({"campaign", "deliverables", "influencers", "brief"})),
+    (_dates, frozenset({"campaign"})),
+    (_publish_windows, frozenset({"campaign", "deliverables", "influencers"})),
+    (_training, frozenset({"campaign", "brief"})),
     (_decimals, frozenset({"campaign", "payment", "legal", "influencers"})),
     (_money, frozenset({"payment", "penalties"})),
     (_allocations, frozenset({"payment", "influencers", "deliverables"})),
