@@ -260,13 +260,15 @@ def _blank(value: object) -> object:
 def summary_spec(spec: CampaignSpec, kit: Toolkit) -> CampaignSpec:
     """The spec in the language the summary is written in.
 
-    A language without its own summary template gets the English one (dates keep their
+    A language without its own summary template gets the fallback language's (English) (dates keep their
     calendar): the summary is the brand's internal paper, and English is better than none.
     """
     if (kit.templates / spec.campaign.language / "summary.md.j2").is_file():
         return spec
-    english = spec.campaign.model_copy(update={"language": "en", "calendar": spec.calendar})
-    return spec.model_copy(update={"campaign": english})
+    from contractgen.messages import settings
+
+    fallback = spec.campaign.model_copy(update={"language": settings().fallback, "calendar": kit.calendar(spec)})
+    return spec.model_copy(update={"campaign": fallback})
 
 
 def fee_chart(persons: Sequence[Person], locale: Locale) -> bytes | None:

@@ -51,7 +51,7 @@ CASES = [
     ("unknown-nested-key", _set("payment.fe", 3), r"payment\.fe: unknown key 'fe'; did you mean 'fee'\?"),
     ("impossible-date", _set("campaign.start", "2027-02-30"), r"campaign\.start: '2027-02-30' is not a real date; write it as YYYY-MM-DD"),
     ("missing-name", lambda d: d["campaign"].pop("name"), r"campaign\.name: required key is missing"),
-    ("language", _set("campaign.language", "de"), r"campaign\.language: 'de' is not allowed; expected one of en, fa"),
+    ("language", _set("campaign.language", "xx"), r"campaign\.language: 'xx' is not allowed; expected one of de, en, fa"),
     ("platform", _set("deliverables.0.platform", "instagramm"), r"deliverables\[0\]\.platform: 'instagramm' is not allowed; did you mean 'instagram'\?"),
     ("platform-key", _set("influencers.0.platforms", {"instagramm": {"followers": 10}}),
      r"influencers\[0\]\.platforms\.instagramm: unknown key 'instagramm'; did you mean 'instagram'\?"),

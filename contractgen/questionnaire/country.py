@@ -4,7 +4,8 @@ Pure data and logic (no terminal), for every front end: :func:`find_country` rea
 (``FR``, ``FRA``) or a name in any language CLDR knows ("France", "Deutschland", «ایران»);
 :func:`country_defaults` gathers what the country decides unless the spec says otherwise —
 the currency (CLDR), a document language we have templates for, and from the jurisdiction
-pack and the disclosure rules: the ad label, the governing law, the courts and the paper size.
+pack and the disclosure rules: the ad label, the governing law and the courts; and from the
+language pack's region: the paper size.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cache
 
 import pycountry
 
-from contractgen.resources import clauses_dir, templates_dir
+from contractgen.resources import available_languages, clauses_dir, templates_dir
 
 
 class UnknownCountry(LookupError):
@@ -93,8 +94,8 @@ def find_country(text: str) -> str:
 
 
 def languages() -> list[str]:
-    """The document languages there are templates for."""
-    return sorted(p.name for p in templates_dir().iterdir() if (p / "contract.md.j2").is_file())
+    """The document languages there are packs for."""
+    return list(available_languages(templates_dir()))
 
 
 @cache
@@ -104,17 +105,17 @@ def country_defaults(country: str, language: str) -> CountryDefaults:
     from babel.numbers import get_territory_currencies
 
     from contractgen.library.disclosure import load_rules
-    from contractgen.library.packs import load_packs, pack_for
+    from contractgen.locale import load_pack
     from contractgen.spec.codes import country_name
 
     own = [lang for lang in get_official_languages(country) if lang in languages()]
     language = own[0] if own else language
     currencies = get_territory_currencies(country, tender=True) or ["USD"]
     rules = load_rules(clauses_dir() / "data" / "disclosure.yaml").for_country(country)
-    pack = pack_for(load_packs(clauses_dir() / "jurisdictions"), country)
 
     def word(wording: dict[str, str]) -> str:
         return wording.get(language) or next(iter(wording.values()))
 
     return CountryDefaults(country, country_name(country, language), currencies[0], language, rules.label,
-                           word(rules.governing_law), word(rules.venue), pack.paper)
+                           word(rules.governing_law), word(rules.venue),
+                           load_pack(templates_dir(), language).for_region(country).paper)

@@ -664,12 +664,3 @@ class CampaignSpec(Model):
     def campaign_id(self) -> str:
         """The campaign id, or a slug of its name (``Éclat Rose`` → ``eclat-rose``)."""
         return self.campaign.id or slugify(self.campaign.name)
-
-    @property
-    def calendar(self) -> str:
-        """The calendar dates are shown in."""
-        if self.campaign.calendar:
-            return self.campaign.calendar
-        from contractgen.locale import load_pack
-
-        return load_pack(templates_dir(), self.campaign.language).calendar
