@@ -299,6 +299,12 @@ def test_choices_are_shown_in_words() -> None:
     assert dict(_step(Answers(), "penalties.disclosure_breach").choices)["Remove and repost"] == "remove_and_repost"
 
 
+def test_the_id_question_shows_the_id_the_name_gives() -> None:
+    answers = Answers()
+    apply(answers, _step(answers, "campaign.name"), "Éclat Rose Serum Launch")
+    assert "the id is eclat-rose-serum-launch" in _step(answers, "campaign.id").help
+
+
 def test_a_gifted_only_deal_is_asked_no_payment_schedule() -> None:
     answers = Answers()
     fee = _step(answers, "payment.fee")

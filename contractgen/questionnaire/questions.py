@@ -41,6 +41,7 @@ from contractgen.questionnaire.wording import Wording
 from contractgen.spec import rules
 from contractgen.spec.loader import Loaded
 from contractgen.spec.models import CampaignSpec, number_style
+from contractgen.spec.slug import slugify
 from contractgen.spec.validate import pydantic_problems
 
 MORE = "#more"
@@ -330,6 +331,11 @@ class _Planner:
         help_text = f.description if not item else ""
         if f.scalar == "date" and "YYYY" not in help_text:
             help_text = f"{help_text} ({self.w.text('hints', 'date')})".strip()
+        if pattern(here) == ("campaign", "id") and stored is MISSING:
+            # Show the id an empty answer gives (folders, calendar UIDs and tracking use it).
+            name = self.a.get(("campaign", "name"))
+            if isinstance(name, str) and name.strip():
+                help_text = f"{help_text} ({self.w.text('hints', 'id_from_name', id=slugify(name))})".strip()
         if f.kind == CHOICES:
             chosen = list(default or [])
             titles = tuple((self.w.choice(c), c) for c in f.choices)
