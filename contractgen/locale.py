@@ -9,7 +9,8 @@ language is a folder of data and no Python names one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property
 from pathlib import Path
@@ -57,6 +58,7 @@ class RegionPack(_Data):
     symbols: dict[str, str] | None = None
     date: str | None = None
     paper: Literal["a4", "letter"] | None = None
+    spelling: dict[str, str] | None = None
 
 
 class LanguagePack(_Data):
@@ -79,6 +81,8 @@ class LanguagePack(_Data):
     date: str = "{day} {month} {year}"
     calendar: Literal["gregorian", "jalali"] = "gregorian"
     paper: Literal["a4", "letter"] = "a4"
+    # Library words this readership spells otherwise (en-US: licence → license), lower case.
+    spelling: dict[str, str] = Field(default_factory=dict)
     numbering: NumberingPack = Field(default_factory=NumberingPack)
     regions: dict[str, RegionPack] = Field(default_factory=dict)
 
@@ -123,6 +127,35 @@ def load_pack(templates: Path, language: str) -> LanguagePack:
         raise UserError(Problem(messages.message("language.missing_pack", language=language), where="campaign.language",
                                 hint=messages.message("language.missing_pack_hint", available=available)))
     return _load(path, path.stat().st_mtime)
+
+
+_JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
+
+
+@cache
+def _speller(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    table = dict(pairs)
+    words = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)) + r")\b",
+                       re.IGNORECASE)
+
+    def one(match: re.Match[str]) -> str:
+        found = match.group(0)
+        new = table[found.lower()]
+        return new[0].upper() + new[1:] if found[0].isupper() else new
+
+    return lambda text: words.sub(one, text)
+
+
+def respell(source: str, spelling: Mapping[str, str]) -> str:
+    """Library text (clause or template source) in the readership's spelling.
+
+    Only the words between Jinja tags change: expressions, and so spec values, never do.
+    """
+    if not spelling:
+        return source
+    speller = _speller(tuple(sorted((k.lower(), v) for k, v in spelling.items())))
+    parts = _JINJA.split(source)
+    return "".join(part if i % 2 else speller(part) for i, part in enumerate(parts))
 
 
 class Locale:

@@ -22,7 +22,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateNotFound, TemplateSyn
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from contractgen.locale import Locale
+from contractgen.locale import Locale, respell
 from contractgen.numbers import Figure
 
 _PUNCT = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
@@ -205,6 +205,8 @@ class _Env(ImmutableSandboxedEnvironment):
         return "".join(texts)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        # Every library text and template is parsed here: the one place regional spelling applies.
+        source = respell(source, self.locale.pack.spelling) if getattr(self, "locale", None) else source
         try:
             return super()._parse(source, name, filename)
         except RecursionError:

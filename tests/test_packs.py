@@ -208,3 +208,22 @@ def test_word_numbering_says_what_the_tree_says(build: str, request: pytest.Fixt
     expected = tree_labels(tree)
     assert len(expected) > 20
     assert word_labels(docx) == expected
+
+
+def test_us_documents_use_american_spelling() -> None:
+    # The library is written in British spelling; the US region of the English pack respells
+    # library words (never spec values, which sit inside Jinja expressions).
+    kit = Toolkit()
+    for sample, wanted, unwanted in (("us-paid.yaml", "authorized", "authorised"),
+                                     ("gb-gifting.yaml", "labelled", "labeled")):
+        engagement = engagements(load_spec(SAMPLES / sample), kit)[0]
+        text = _flat(docx_text(render(assemble(engagement, "contract", kit, None), "docx")))
+        assert wanted in text and unwanted not in text, sample
+
+
+def test_respelling_leaves_expressions_alone() -> None:
+    from contractgen.locale import respell
+
+    source = "The Licence {{ spec.licence }} is {% if cancelled %}cancelled{% endif %}."
+    assert respell(source, {"licence": "license", "cancelled": "canceled"}) == (
+        "The License {{ spec.licence }} is {% if cancelled %}canceled{% endif %}.")

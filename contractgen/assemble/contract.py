@@ -20,6 +20,7 @@ from contractgen.engagement import Engagement
 from contractgen.errors import Problem, UserError
 from contractgen.library.clauses import Clause as ClauseSource
 from contractgen.library.clauses import Library
+from contractgen.locale import respell
 from contractgen.markup import Directive, parse
 from contractgen.templating import TextEngine, describe
 from contractgen.toolkit import Toolkit
@@ -108,6 +109,7 @@ def _clause(clause: ClauseSource, number: int, library: Library, engine: TextEng
         raise _fail(clause, library, LookupError("no variant applies and none is the fallback"), "no wording")
     source = variant.text.get(language)
     title = (variant.title or clause.title).get(language)
+    title = respell(title, engine.locale.pack.spelling) if title else title
     if source is None or title is None:
         raise _fail(clause, library, LookupError(f"no '{language}' wording"), "missing language")
     try:
