@@ -123,6 +123,13 @@ def test_a_wrong_type_is_422_on_its_field(api: TestClient) -> None:
     assert [(p["field"], p["line"]) for p in answer.json()["problems"]] == [("deliverables[0].count", line_of(text, "lots"))]
 
 
+def test_a_value_no_pdf_font_draws_is_refused_where_it_is_written(api: TestClient) -> None:
+    text = MINIMAL.replace("legal_name: Alex Morgan", "legal_name: Alex 모건")
+    answer = api.post("/api/v1/validate", content=text, headers=YAML)
+    assert answer.status_code == 422
+    assert answer.json()["problems"][0]["line"] == line_of(text, "모건")
+
+
 def test_bad_yaml_is_400(api: TestClient) -> None:
     answer = api.post("/api/v1/validate", content="campaign: [unclosed\n", headers=YAML)
     assert answer.status_code == 400

@@ -80,7 +80,7 @@ def build_zip(order: BuildOrder, work: Path) -> BuildResult:
     except UserError as exc:
         return BuildResult(400, error="spec", problems=problem_dicts(exc))
     try:
-        campaign = specs.validated(loaded)
+        campaign = specs.validated(loaded, pdf="pdf" in order.formats)
     except UserError as exc:
         return BuildResult(422, error="spec", problems=problem_dicts(exc))
     kit = Toolkit()

@@ -44,12 +44,18 @@ def load(sent: Sent) -> Loaded:
     return load_json_text(sent.text, name) if sent.syntax == "json" else load_yaml_text(sent.text, name)
 
 
-def validated(loaded: Loaded) -> CampaignSpec:
+def validated(loaded: Loaded, pdf: bool = True) -> CampaignSpec:
     """The validated campaign; UserError with every located problem.
 
-    A ``brand.logo`` is refused: it names a file, and the server reads nothing but the request.
+    As the CLI: with ``pdf`` (validate, and a build that makes PDFs), a value no PDF font can
+    draw is a problem too. A ``brand.logo`` is refused: it names a file, and the server reads
+    nothing but the request.
     """
+    from contractgen.glyph_check import glyph_problems
+
     campaign = validate_loaded(loaded)
+    if pdf and (problems := glyph_problems(loaded)):
+        raise UserError(problems)
     if campaign.brand.logo is not None:
         raise UserError(Problem(wording.text("errors.logo"), file=loaded.file, line=loaded.line_of(("brand", "logo")),
                                 where="brand.logo", hint=wording.text("errors.logo_hint")))
