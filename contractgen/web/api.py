@@ -9,7 +9,6 @@ too large 413, another content type 415, a full build queue 429 with Retry-After
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -22,6 +21,8 @@ from contractgen.render.writers import FORMATS
 from contractgen.web import specs, wording
 from contractgen.web.jobs import BuildOrder, QueueFull, problem_dicts
 from contractgen.web.replies import error_response, too_large
+from contractgen.web.shared import kit as _kit
+from contractgen.web.shared import rates as _rates
 
 router = APIRouter()
 
@@ -31,20 +32,6 @@ _SPEC_BODY = {"requestBody": {"required": True, "content": {
     "application/yaml": {"schema": {"type": "string"}},
 }}}
 _ZIP = {200: {"content": {"application/zip": {}, "application/json": {}}}}
-
-
-@cache
-def _kit() -> Any:
-    from contractgen.toolkit import Toolkit
-
-    return Toolkit()
-
-
-@cache
-def _rates() -> Any:
-    from contractgen.checks import load_rates
-
-    return load_rates()
 
 
 class _Refused(Exception):

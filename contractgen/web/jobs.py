@@ -72,8 +72,8 @@ def build_zip(order: BuildOrder, work: Path) -> BuildResult:
     import json
 
     from contractgen.build import Job, build_campaign
-    from contractgen.checks import load_rates
-    from contractgen.toolkit import Toolkit
+    from contractgen.web.shared import kit as shared_kit
+    from contractgen.web.shared import rates as shared_rates
 
     try:
         loaded = specs.load(order.sent)
@@ -83,8 +83,7 @@ def build_zip(order: BuildOrder, work: Path) -> BuildResult:
         campaign = specs.validated(loaded, pdf="pdf" in order.formats)
     except UserError as exc:
         return BuildResult(422, error="spec", problems=problem_dicts(exc))
-    kit = Toolkit()
-    rates = load_rates()
+    kit, rates = shared_kit(), shared_rates()
     found = specs.findings(campaign, loaded, kit, rates)
     blocking = set() if order.force else {"error", "warning"} if order.strict else {"error"}
     if stop := [f for f in found if f.severity in blocking]:
@@ -137,7 +136,7 @@ def _context() -> Any:
     from contractgen.render.writers import FORMATS, modules
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["contractgen.web.jobs", "contractgen.build", *modules(FORMATS)])
+    context.set_forkserver_preload(["contractgen.web.jobs", "contractgen.build", *modules(FORMATS), "contractgen.web.warm"])
     return context
 
 
