@@ -139,6 +139,7 @@ format_option = click.option("--format", "formats", default=",".join(FORMAT_CHOI
 
 
 # Commands that live in their own modules, imported only when run: name → (module:attr, help).
+# An empty help imports the command for ``--help`` and shows its docstring's first line.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("contractgen.cli.batch:batch", "Build many specs (and rosters) in parallel, with a manifest."),
     "coverage": ("contractgen.cli.coverage:coverage_command",
@@ -151,6 +152,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
              "Sign contract PDFs in the brand's signature field (PAdES), leaving the others open."),
     "verify": ("contractgen.cli.signing:verify_command",
                "Report who signed a PDF, whether it changed since, and which fields are unsigned."),
+    "serve": ("contractgen.cli.serve:serve", ""),  # its wording is data (web.yaml): listed by its docstring
     "rights": ("contractgen.cli.rights:rights_command",
                "List the rights each contract grants (usage, ads, exclusivity), or answer for one day."),
 }
@@ -183,9 +185,9 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
         for name in self.list_commands(ctx):
-            if name in LAZY_COMMANDS:
+            if LAZY_COMMANDS.get(name, ("", ""))[1]:
                 rows.append((name, LAZY_COMMANDS[name][1]))
-            elif (command := super().get_command(ctx, name)) is not None and not command.hidden:
+            elif (command := self.get_command(ctx, name)) is not None and not command.hidden:
                 rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
